@@ -1,0 +1,165 @@
+"""Daily metrics of the army, and the per-unit and per-cascade tables of a run.
+
+Every metric is computed from the model's arrays in one pass per day. The
+names in ``METRICS`` are the columns of ``timeseries.parquet``; their meanings
+are documented here once and printed in docs/ODD.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from model.state import Posture, Status
+
+if TYPE_CHECKING:
+    from model.model import MoraleModel
+
+METRICS: dict[str, str] = {
+    "day": "simulated day (0 = the start, before any fighting)",
+    "soldiers_ever": "soldiers ever assigned (the start plus every replacement)",
+    "present": "soldiers present with their units (serving, or returned after capture)",
+    "wounded_now": "soldiers in hospital",
+    "at_large": "deserters at large today",
+    "in_prison": "caught deserters imprisoned",
+    "killed_cumulative": "soldiers killed so far",
+    "wounded_cumulative": "wounds suffered so far",
+    "deserted_cumulative": "soldiers who have deserted at least once",
+    "desertions_cumulative": "desertion events so far (a soldier sent back may desert again)",
+    "caught_cumulative": "captures of deserters so far",
+    "reinforcements_cumulative": "replacements arrived so far",
+    "desertions_today": "desertion events today",
+    "desertion_rate": "deserted_cumulative / soldiers_ever",
+    "desertion_rate_frontline": "soldiers who deserted from a frontline unit / soldiers "
+    "who ever served in one",
+    "desertion_rate_rear": "soldiers who deserted from a second-line or reserve unit / "
+    "soldiers who ever served in one",
+    "mean_motivation": "mean motivation of soldiers present (0..1, before the propaganda lift)",
+    "mean_fear": "mean fear of soldiers present (0..1)",
+    "mean_grievance": "mean grievance of soldiers present (0..1)",
+    "mean_peer_signal": "mean peer signal of soldiers present (0..1)",
+    "mean_deterrence": "mean deterrence of soldiers present",
+    "mean_propaganda_lift": "mean motivation added by propaganda today",
+    "supply": "mean supply on hand across units (share of needs met, 0..1)",
+    "medical": "medical care that has reached the units (0..1)",
+    "combat_effectiveness": "frontline strength x will x supply: (present / authorised) x "
+    "(0.5 + 0.5 mean motivation) x (0.5 + 0.5 mean supply), over frontline units (0..1)",
+    "officers_serving": "officers serving",
+    "cascades": "cascades so far (a lone desertion counts as one of size 1)",
+    "largest_cascade": "size of the largest cascade so far",
+}
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else 0.0
+
+
+def daily_metrics(model: MoraleModel) -> dict[str, float]:
+    """All metrics of ``METRICS`` for the model's current day."""
+    s, u = model.soldiers, model.unit_table
+    status_count = np.bincount(s.status, minlength=len(Status))
+    present = model.present_mask()
+    ever_deserted = s.times_deserted > 0
+    from_front = ever_deserted & (s.deserted_posture == Posture.FRONTLINE)
+    from_rear = ever_deserted & (s.deserted_posture != Posture.FRONTLINE)
+    served_front = int(s.served_frontline.sum())
+    served_rear = int(s.served_rear.sum())
+
+    front_units = u.posture == Posture.FRONTLINE
+    if not front_units.any():
+        front_units = np.ones_like(front_units)
+    unit_present = np.bincount(s.unit[present], minlength=u.n)
+    unit_motivation = np.bincount(s.unit[present], weights=s.motivation[present], minlength=u.n)
+    front_present = unit_present[front_units].sum()
+    will = unit_motivation[front_units].sum() / front_present if front_present else 0.0
+    effectiveness = (
+        front_present / max(u.authorised[front_units].sum(), 1)
+        * (0.5 + 0.5 * will)
+        * (0.5 + 0.5 * _mean(u.supply[front_units]))
+    )
+    sizes = model.cascades.sizes()
+    counts = model.counts
+    return {
+        "day": model.day,
+        "soldiers_ever": s.n,
+        "present": int(present.sum()),
+        "wounded_now": int(status_count[Status.WOUNDED]),
+        "at_large": int(status_count[Status.DESERTED]),
+        "in_prison": int(status_count[Status.CAUGHT]),
+        "killed_cumulative": counts["killed"],
+        "wounded_cumulative": counts["wounded"],
+        "deserted_cumulative": int(ever_deserted.sum()),
+        "desertions_cumulative": counts["desertions"],
+        "caught_cumulative": counts["caught"],
+        "reinforcements_cumulative": counts["reinforcements"],
+        "desertions_today": model.today["deserted"],
+        "desertion_rate": float(ever_deserted.sum() / max(s.n, 1)),
+        "desertion_rate_frontline": float(from_front.sum() / max(served_front, 1)),
+        "desertion_rate_rear": float(from_rear.sum() / max(served_rear, 1)),
+        "mean_motivation": _mean(s.motivation[present]),
+        "mean_fear": _mean(s.fear[present]),
+        "mean_grievance": _mean(s.grievance[present]),
+        "mean_peer_signal": _mean(s.peer_signal[present]),
+        "mean_deterrence": _mean(s.deterrence[present]),
+        "mean_propaganda_lift": _mean(s.propaganda_lift[present]),
+        "supply": _mean(u.supply),
+        "medical": float(model.medical),
+        "combat_effectiveness": float(effectiveness),
+        "officers_serving": int((model.officers.status == 0).sum()),
+        "cascades": int(sizes.size),
+        "largest_cascade": int(sizes.max()) if sizes.size else 0,
+    }
+
+
+UNIT_COLUMNS: dict[str, str] = {
+    "unit_id": "unit index",
+    "posture": "posture at the end of the run (frontline, second_line, reserve)",
+    "days_frontline": "days the unit spent at the front",
+    "authorised": "authorised strength",
+    "present": "soldiers present at the end",
+    "soldiers_ever": "soldiers ever assigned to the unit",
+    "deserted": "of them, soldiers who deserted at least once",
+    "desertion_rate": "deserted / soldiers_ever",
+    "killed": "soldiers killed",
+    "caught": "of the deserters, those caught at least once (imprisoned or sent back)",
+    "supply": "supply on hand at the end (0..1)",
+    "officer_competence": "mean competence of the officers serving at the end",
+    "officer_harshness": "mean harshness of the officers serving at the end",
+    "largest_cascade": "size of the unit's largest cascade",
+}
+
+
+def unit_table(model: MoraleModel) -> pd.DataFrame:
+    """One row per unit: posture, strength, desertion rate and what drove it."""
+    s, u = model.soldiers, model.unit_table
+    n = u.n
+    present = model.present_mask()
+    ever = np.bincount(s.unit, minlength=n)
+    deserted = np.bincount(s.unit[s.times_deserted > 0], minlength=n)
+    caught = np.bincount(
+        s.unit[np.isin(s.status, (Status.CAUGHT, Status.RETURNED))], minlength=n
+    )
+    cascades = model.cascades.table()
+    largest = np.zeros(n, dtype=np.int64)
+    if not cascades.empty:
+        np.maximum.at(largest, cascades["unit_id"].to_numpy(), cascades["size"].to_numpy())
+    return pd.DataFrame(
+        {
+            "unit_id": np.arange(n),
+            "posture": [Posture(p).name.lower() for p in u.posture],
+            "days_frontline": u.days_frontline.astype(np.int64),
+            "authorised": u.authorised.astype(np.int64),
+            "present": np.bincount(s.unit[present], minlength=n),
+            "soldiers_ever": ever,
+            "deserted": deserted,
+            "desertion_rate": deserted / np.maximum(ever, 1),
+            "killed": np.bincount(s.unit[s.status == Status.KILLED], minlength=n),
+            "caught": caught,
+            "supply": u.supply.copy(),
+            "officer_competence": model.unit_competence.copy(),
+            "officer_harshness": model.unit_harshness.copy(),
+            "largest_cascade": largest,
+        }
+    )

@@ -1,0 +1,491 @@
+"""MoraleModel: an army of units under officers, one simulated day per step."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents import Officer, Soldier, Unit
+from model import processes as proc
+from model.cascades import CascadeTracker
+from model.metrics import METRICS, daily_metrics
+from model.parameters import ARMY, ParameterError, Parameters, validate
+from model.state import (
+    OfficerStatus,
+    OfficerTable,
+    Posture,
+    Service,
+    SoldierTable,
+    Status,
+    Table,
+    UnitTable,
+)
+
+# Spread of individual officers' traits around the levers.
+OFFICER_TRAIT_SPREAD = 0.15
+# Concentration of the Beta draws for starting motivation, fear, grievance and risk aversion:
+# higher means soldiers of one kind are more alike.
+TRAIT_CONCENTRATION = 10.0
+START_FEAR = 0.1
+START_GRIEVANCE = 0.1
+
+
+class TieTable(Table):
+    """Cross-squad ties (squad mates are tied implicitly through their squad)."""
+
+    columns = {"a": (np.dtype(np.int32), 0), "b": (np.dtype(np.int32), 0)}
+
+
+def _read_metric(model: MoraleModel, name: str) -> float:
+    return model.metrics[name]
+
+
+class MoraleModel(mesa.Model):
+    """Soldiers' motivation, fear and grievance turning into desertion cascades.
+
+    Build it with keyword arguments only, so SolaraViz's Reset and
+    ``mesa.batch_run`` can call it unchanged::
+
+        MoraleModel(rng=42)                                  # baseline defaults
+        MoraleModel(rng=42, penalty_severity=0.9)            # override any parameter
+        MoraleModel(rng=42, params=Parameters(...), n_units=40)
+
+    Every parameter is validated against the single definition in
+    ``model.parameters``; a bad one raises ``ParameterError`` with one line
+    naming the field, the value and the allowed range.
+    """
+
+    def __init__(
+        self, *, rng: Any = None, params: Parameters | dict[str, Any] | None = None, **overrides: Any
+    ):
+        base = params.model_dump() if isinstance(params, Parameters) else dict(params or {})
+        checked = validate({**base, **overrides})  # before anything is built
+        super().__init__(rng=rng)
+        self.params: Parameters = checked
+        self.lever_changes: list[dict[str, Any]] = []
+        self._build_army()
+        self.metrics: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_read_metric, name=name) for name in METRICS}
+        )
+        self._collect()
+
+    # ------------------------------------------------------------------ #
+    # Building the army
+    # ------------------------------------------------------------------ #
+
+    def _build_army(self) -> None:
+        p = self.params
+        rng = self.rng
+        n_units = p.n_units
+        squads_per_unit = -(-p.unit_size // p.squad_size)
+
+        # Units: the first ones hold the front, then the second line, then the reserve.
+        n_front = round(p.frontline_share * n_units)
+        n_second = min(round(p.second_line_share * n_units), n_units - n_front)
+        posture = np.full(n_units, Posture.RESERVE, dtype=np.int8)
+        posture[:n_front] = Posture.FRONTLINE
+        posture[n_front : n_front + n_second] = Posture.SECOND_LINE
+        self.unit_table = UnitTable(n_units)
+        self.unit_table.append(
+            n_units,
+            posture=posture,
+            authorised=p.unit_size,
+            first_squad=np.arange(n_units) * squads_per_unit,
+            n_squads=squads_per_unit,
+            supply=p.supply_level,
+        )
+        self.units = [Unit(self, u) for u in range(n_units)]
+
+        # Squads: unit_size soldiers split into squads of squad_size (the last may be smaller).
+        slot = np.arange(p.unit_size)
+        self.squad_unit = np.repeat(np.arange(n_units), squads_per_unit)
+        per_unit_capacity = np.bincount(slot // p.squad_size, minlength=squads_per_unit)
+        self.squad_capacity = np.tile(per_unit_capacity, n_units)
+
+        # Soldiers
+        self.soldiers = SoldierTable(n_units * p.unit_size)
+        self.ties = TieTable(n_units * p.unit_size * max(p.cross_ties, 1))
+        self.soldier_agents: list[Soldier] = []
+        self.cascades = CascadeTracker()
+        squads = (np.arange(n_units)[:, None] * squads_per_unit + slot[None, :] // p.squad_size)
+        rows = self._enlist(squads.ravel(), p.conscript_share, day=0)
+        # The war is under way: frontline soldiers have already fought a while.
+        front = posture[self.soldiers.unit[rows]] == Posture.FRONTLINE
+        self.soldiers.combat_days[rows[front]] = rng.integers(
+            p.dread_days + 1, p.dread_days + 60, size=int(front.sum())
+        )
+
+        # Officers
+        self.officers = OfficerTable(n_units * p.officers_per_unit)
+        self.officer_agents: list[Officer] = []
+        self._appoint_officers(np.repeat(np.arange(n_units), p.officers_per_unit), day=0)
+
+        # Army-level state
+        self.medical = p.medical_care  # medical care that has reached the units
+        self.habituation = 0.0  # soldiers' habituation to the propaganda campaign
+        self.counts = dict.fromkeys(
+            ("killed", "wounded", "caught", "imprisoned", "returned", "desertions",
+             "reinforcements", "officers_killed"),
+            0,
+        )
+        self.today = dict.fromkeys(("hit", "deserted", "caught"), 0)
+        self._refresh_unit_state()
+        self._mark_service()
+
+    def _enlist(self, squads: np.ndarray, conscript_share: float, day: int) -> np.ndarray:
+        """Add soldiers to the given squads (one per entry); return their rows."""
+        p, rng = self.params, self.rng
+        k = squads.size
+        if k == 0:
+            return np.empty(0, dtype=np.int64)
+        service = np.where(rng.random(k) < conscript_share, Service.CONSCRIPT, Service.CONTRACT)
+        mean_motivation = np.where(
+            service == Service.CONSCRIPT, p.conscript_motivation, p.contract_motivation
+        )
+        rows = self.soldiers.append(
+            k,
+            unit=self.squad_unit[squads],
+            squad=squads,
+            service=service,
+            status=Status.SERVING,
+            motivation=proc.draw_beta(rng, mean_motivation, k, TRAIT_CONCENTRATION),
+            fear=proc.draw_beta(rng, START_FEAR, k, TRAIT_CONCENTRATION),
+            grievance=proc.draw_beta(rng, START_GRIEVANCE, k, TRAIT_CONCENTRATION),
+            risk_aversion=proc.draw_beta(rng, p.risk_aversion_mean, k, TRAIT_CONCENTRATION),
+            threshold=np.clip(rng.normal(p.threshold_mean, p.threshold_spread, k), 0.0, 1.0),
+            joined_day=day,
+        )
+        self._tie_newcomers(rows)
+        # Mesa agents are built one by one (Mesa's API); this runs over newcomers only.
+        self.soldier_agents.extend(Soldier(self, row) for row in rows)
+        return rows
+
+    def _tie_newcomers(self, rows: np.ndarray) -> None:
+        """Give each newcomer ``cross_ties`` ties to random comrades present in his unit."""
+        k = self.params.cross_ties
+        if k == 0 or rows.size == 0:
+            return
+        s = self.soldiers
+        candidates = np.flatnonzero(self.present_mask())
+        cand_units = s.unit[candidates]
+        order = np.argsort(cand_units, kind="stable")
+        by_unit = candidates[order]
+        counts = np.bincount(cand_units, minlength=self.params.n_units)
+        starts = np.cumsum(counts) - counts
+        src = np.repeat(rows, k)
+        unit = s.unit[src]
+        has = counts[unit] > 1
+        src, unit = src[has], unit[has]
+        dst = by_unit[starts[unit] + (self.rng.random(src.size) * counts[unit]).astype(np.int64)]
+        keep = dst != src
+        self.ties.append(int(keep.sum()), a=src[keep], b=dst[keep])
+
+    def _appoint_officers(self, units: np.ndarray, day: int) -> None:
+        k = units.size
+        if k == 0:
+            return
+        rows = self.officers.append(
+            k,
+            unit=units,
+            competence_offset=self.rng.normal(0.0, OFFICER_TRAIT_SPREAD, k),
+            harshness_offset=self.rng.normal(0.0, OFFICER_TRAIT_SPREAD, k),
+            appointed_day=day,
+        )
+        self.officer_agents.extend(Officer(self, row) for row in rows)
+
+    # ------------------------------------------------------------------ #
+    # Views used by the processes, metrics, agents and the dashboard
+    # ------------------------------------------------------------------ #
+
+    @property
+    def day(self) -> int:
+        return self.steps
+
+    def present_mask(self) -> np.ndarray:
+        status = self.soldiers.status
+        return (status == Status.SERVING) | (status == Status.RETURNED)
+
+    def n_ties(self) -> np.ndarray:
+        s, t = self.soldiers, self.ties
+        cross = np.bincount(t.a, minlength=s.n) + np.bincount(t.b, minlength=s.n)
+        return self.squad_capacity[s.squad] - 1 + cross
+
+    def tie_rows(self, row: int) -> np.ndarray:
+        s, t = self.soldiers, self.ties
+        mates = np.flatnonzero(s.squad == s.squad[row])
+        mates = mates[mates != row]
+        cross = np.concatenate([t.b[t.a == row], t.a[t.b == row]])
+        return np.unique(np.concatenate([mates, cross]))
+
+    def _refresh_unit_state(self) -> None:
+        """Per-unit quantities every process reads: strength, overstretch, leadership."""
+        p, s, u, o = self.params, self.soldiers, self.unit_table, self.officers
+        present = self.present_mask()
+        self.unit_present = proc.per_unit_sum(s.unit[present], None, p.n_units)
+        self.unit_stretch = proc.overstretch(self.unit_present, u.authorised)
+        self.unit_competence, self.unit_harshness, self.unit_led = proc.unit_leadership(
+            p, o.unit, o.status == OfficerStatus.SERVING, o.competence_offset,
+            o.harshness_offset, p.n_units,
+        )
+        self.unit_certainty = proc.perceived_certainty(p, self.unit_harshness, u.punishment_salience)
+
+    def _mark_service(self) -> None:
+        """Remember who has served at the front and in the rear (rate denominators)."""
+        s = self.soldiers
+        present = self.present_mask()
+        front = self.unit_table.posture[s.unit] == Posture.FRONTLINE
+        s.served_frontline[present & front] = True
+        s.served_rear[present & ~front] = True
+
+    # ------------------------------------------------------------------ #
+    # Levers
+    # ------------------------------------------------------------------ #
+
+    def set_lever(self, name: str, value: Any) -> None:
+        """Change a parameter on the running model; it takes effect from the next day.
+
+        Validated by the single parameter definition. Army-shape parameters
+        (``n_units``, ``unit_size``, ...) cannot change mid-run: they apply on reset.
+        """
+        if name in ARMY:
+            raise ParameterError(
+                f"parameter '{name}' shapes the army and applies on reset, not mid-run"
+            )
+        old = getattr(self.params, name) if name in Parameters.model_fields else None
+        self.params = validate({**self.params.model_dump(), name: value}, source="set_lever")
+        new = getattr(self.params, name)
+        if new != old:
+            self.lever_changes.append({"day": self.day, "name": name, "old": old, "new": new})
+
+    def set_levers(self, **changes: Any) -> None:
+        for name, value in changes.items():
+            self.set_lever(name, value)
+
+    # ------------------------------------------------------------------ #
+    # One day
+    # ------------------------------------------------------------------ #
+
+    def step(self) -> None:
+        """One day of war, in the order it happens."""
+        day = self.day  # Mesa has already counted this step
+        self.soldiers.peer_recent[:] = proc.fade_peer_memory(self.params, self.soldiers.peer_recent)
+        self.rotate_units()
+        self._refresh_unit_state()
+        self.deliver_supplies()
+        hit = self.fight()
+        self.live_through_the_day(hit)
+        self.decide(day)
+        self.enforce(day)
+        self.heal_wounded()
+        self.replace_officers(day)
+        self.reinforce(day)
+        self._mark_service()
+        self._collect()
+
+    def rotate_units(self) -> None:
+        """Relieve frontline units that have fought ``rotation_days`` (loop B3)."""
+        u = self.unit_table
+        relieved, relieving = proc.rotation_orders(self.params, u.posture, u.days_in_posture)
+        if relieved.size:
+            u.posture[relieved], u.posture[relieving] = u.posture[relieving], Posture.FRONTLINE
+            u.days_in_posture[relieved] = 0
+            u.days_in_posture[relieving] = 0
+        u.days_in_posture += 1
+        u.days_frontline += u.posture == Posture.FRONTLINE
+
+    def deliver_supplies(self) -> None:
+        """Supplies and medical care reach the units, with a delay (loop R3)."""
+        p, u = self.params, self.unit_table
+        absent_share = 1.0 - self.unit_present.sum() / max(u.authorised.sum(), 1)
+        target = proc.supply_reaching_units(p, absent_share, u.posture)
+        u.supply[:] = np.clip(proc.relax(u.supply, target, p.supply_delay_days), 0.0, 1.0)
+        self.medical = float(proc.relax(self.medical, p.medical_care, p.supply_delay_days))
+
+    def fight(self) -> np.ndarray:
+        """Casualties among soldiers and officers at the front; returns a mask of those hit."""
+        p, s, u, o, rng = self.params, self.soldiers, self.unit_table, self.officers, self.rng
+        self.unit_hazard = proc.casualty_hazard(p, u.posture, self.unit_stretch, self.unit_competence)
+        present = np.flatnonzero(self.present_mask())
+        hit_rows = present[rng.random(present.size) < self.unit_hazard[s.unit[present]]]
+        dies = rng.random(hit_rows.size) < proc.killed_share(p, self.medical)
+        killed, wounded = hit_rows[dies], hit_rows[~dies]
+        s.status[killed] = Status.KILLED
+        s.status[wounded] = Status.WOUNDED
+        s.wound_days_left[wounded] = rng.exponential(
+            p.recovery_days * (1.0 - 0.5 * self.medical), size=wounded.size
+        )
+        s.combat_days[hit_rows] = 0
+        self.counts["killed"] += killed.size
+        self.counts["wounded"] += wounded.size
+        self.today["hit"] = hit_rows.size
+
+        serving = np.flatnonzero(o.status == OfficerStatus.SERVING)
+        officer_hazard = self.unit_hazard[o.unit[serving]] * p.officer_risk
+        lost = serving[rng.random(serving.size) < officer_hazard * proc.killed_share(p, self.medical)]
+        o.status[lost] = OfficerStatus.KILLED
+        o.killed_day[lost] = self.day
+        self.counts["officers_killed"] += lost.size
+
+        hit = np.zeros(s.n, dtype=bool)
+        hit[hit_rows] = True
+        return hit
+
+    def live_through_the_day(self, hit: np.ndarray) -> None:
+        """Fear, grievance and motivation of everyone still present move with the day."""
+        p, s, u = self.params, self.soldiers, self.unit_table
+        here = np.flatnonzero(self.present_mask())
+        unit = s.unit[here]
+        at_front = u.posture[unit] == Posture.FRONTLINE
+        s.combat_days[here] = np.where(at_front, s.combat_days[here] + 1, 0)
+
+        unit_hit_share = proc.per_unit_sum(s.unit[hit], None, p.n_units) / np.maximum(
+            self.unit_present, 1
+        )
+        ties_hit = proc.tie_sum(hit.astype(np.float64), s.squad, self.ties.a, self.ties.b)[here]
+        competence = self.unit_competence[unit]
+        stretch = self.unit_stretch[unit]
+        s.fear[here] = proc.fear_after_combat(
+            p, s.fear[here], unit_hit_share[unit], ties_hit, at_front, s.combat_days[here],
+            stretch, competence, self.medical,
+        )
+
+        u.punishment_salience *= np.exp(-1.0 / p.salience_days)
+        backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
+        s.grievance[here] = proc.grievance_after_conditions(
+            p, s.grievance[here], u.supply[unit], self.unit_harshness[unit], stretch, backlash[unit]
+        )
+
+        signal = proc.peer_signal(
+            p, s.peer_recent, s.squad, s.unit, self.ties.a, self.ties.b, self.n_ties(),
+            u.authorised,
+        )
+        s.peer_signal[here] = signal[here]
+        s.motivation[here] = proc.motivation_after_day(
+            p, s.motivation[here], competence, self.unit_led[unit], signal[here], s.grievance[here]
+        )
+        self.habituation = float(proc.propaganda_habituation(p, self.habituation))
+        s.propaganda_lift[here] = proc.propaganda_lift(
+            p, self.habituation, s.motivation[here], s.fear[here], s.grievance[here]
+        )
+
+    def decision_terms(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Today's push terms for the given soldiers (from their current state)."""
+        p, s, u = self.params, self.soldiers, self.unit_table
+        at_front = u.posture[s.unit[rows]] == Posture.FRONTLINE
+        deploying = at_front & (s.combat_days[rows] <= p.dread_days)
+        return proc.push_terms(
+            p, s.fear[rows], s.grievance[rows], s.motivation[rows], s.propaganda_lift[rows],
+            s.peer_signal[rows], deploying,
+        )
+
+    def decide(self, day: int) -> np.ndarray:
+        """Each soldier present weighs leaving; those over their threshold desert (loops R1-R4, B1)."""
+        p, s, u = self.params, self.soldiers, self.unit_table
+        here = np.flatnonzero(self.present_mask())
+        push = sum(self.decision_terms(here).values())
+        deter = proc.deterrence(p, self.unit_certainty[s.unit[here]], s.risk_aversion[here])
+        noise = self.rng.normal(0.0, p.daily_noise, here.size)
+        s.push[here], s.deterrence[here], s.noise[here] = push, deter, noise
+        deserters = here[proc.decide_to_desert(push, deter, s.threshold[here], noise)]
+
+        s.status[deserters] = Status.DESERTED
+        s.deserted_day[deserters] = day
+        s.deserted_posture[deserters] = u.posture[s.unit[deserters]]
+        s.times_deserted[deserters] += 1
+        s.peer_recent[deserters] = 1.0
+        s.combat_days[deserters] = 0
+        s.cascade[deserters] = self.cascades.record(
+            day, deserters, s.unit, s.squad, s.deserted_day, s.cascade, self.ties.a, self.ties.b
+        )
+        self.counts["desertions"] += deserters.size
+        self.today["deserted"] = deserters.size
+        return deserters
+
+    def enforce(self, day: int) -> None:
+        """Military police catch deserters; the caught are jailed or sent back (loops B1, R4)."""
+        p, s, u, rng = self.params, self.soldiers, self.unit_table, self.rng
+        at_large = (s.status == Status.DESERTED) & (s.deserted_day < day)
+        caught = proc.capture(p, at_large, day - s.deserted_day, rng.random(s.n))
+        jailed = proc.imprisoned(p, caught, rng.random(s.n))
+        sent_back = caught & ~jailed
+        s.status[jailed] = Status.CAUGHT
+        s.status[sent_back] = Status.RETURNED
+        s.grievance[sent_back] = np.clip(s.grievance[sent_back] + p.returned_grievance, 0.0, 1.0)
+        # The unit sees the punishment: salience per 100 soldiers of authorised strength.
+        seen = proc.per_unit_sum(s.unit[caught], None, p.n_units)
+        u.punishment_salience += 100.0 * seen / np.maximum(u.authorised, 1)
+        n_caught = int(caught.sum())
+        self.counts["caught"] += n_caught
+        self.counts["imprisoned"] += int(jailed.sum())
+        self.counts["returned"] += n_caught - int(jailed.sum())
+        self.today["caught"] = n_caught
+
+    def heal_wounded(self) -> None:
+        """Wounded soldiers heal and return to their units."""
+        s = self.soldiers
+        wounded = s.status == Status.WOUNDED
+        s.wound_days_left[wounded] -= 1.0
+        healed = wounded & (s.wound_days_left <= 0)
+        s.status[healed] = Status.SERVING
+
+    def replace_officers(self, day: int) -> None:
+        """A killed officer is replaced after ``officer_replacement_days``."""
+        o, p = self.officers, self.params
+        due = np.flatnonzero(
+            (o.status == OfficerStatus.KILLED)
+            & ~o.replaced
+            & (day - o.killed_day >= p.officer_replacement_days)
+        )
+        o.replaced[due] = True
+        self._appoint_officers(o.unit[due].copy(), day)
+
+    def reinforce(self, day: int) -> None:
+        """Replacements, mostly mobilised conscripts, fill vacancies in squads (loop B2)."""
+        p, s = self.params, self.soldiers
+        on_books = self.present_mask() | (s.status == Status.WOUNDED)
+        occupied = np.bincount(s.squad[on_books], minlength=self.squad_capacity.size)
+        vacancies = np.maximum(self.squad_capacity - occupied, 0)
+        arrivals = proc.replacements(p, vacancies, self.rng)
+        squads = np.repeat(np.arange(arrivals.size), arrivals)
+        rows = self._enlist(squads, p.replacement_conscript_share, day)
+        self.counts["reinforcements"] += rows.size
+
+    # ------------------------------------------------------------------ #
+    # Inspection and data
+    # ------------------------------------------------------------------ #
+
+    def decision_breakdown(self, row: int) -> dict[str, float]:
+        """Today's decision of one soldier, term by term (for the inspector)."""
+        s = self.soldiers
+        rows = np.array([row])
+        terms = {f"push_{k}": float(v[0]) for k, v in self.decision_terms(rows).items()}
+        push = sum(terms.values())
+        return {
+            **terms,
+            "push": push,
+            "propaganda_lift": float(s.propaganda_lift[row]),
+            "deterrence": float(s.deterrence[row]),
+            "noise": float(s.noise[row]),
+            "threshold": float(s.threshold[row]),
+            "margin": push - float(s.deterrence[row]) + float(s.noise[row]) - float(s.threshold[row]),
+        }
+
+    def _collect(self) -> None:
+        self.metrics = daily_metrics(self)
+        self.datacollector.collect(self)
+
+    def run(self, days: int, progress=None) -> None:
+        """Run ``days`` days; ``progress(day)`` is called after each, if given."""
+        for _ in range(days):
+            self.step()
+            if progress is not None:
+                progress(self.day)
+
+    def timeseries(self):
+        """The daily metrics as a DataFrame, one row per day (day 0 = the start)."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        return df

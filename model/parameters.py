@@ -1,0 +1,493 @@
+"""Every parameter of the model, defined once.
+
+Each parameter is a pydantic field carrying its name, type, range, default,
+units and meaning (and, for policy levers, what the two ends of its 0..1 scale
+mean in the real world). This one definition drives:
+
+- validation of scenario files, ``--set`` overrides and live lever changes,
+- the ``morale params`` table and the parameter table in ``docs/ODD.md``,
+- the controls of the dashboard and the dimensions of sweep specs.
+
+Groups:
+
+``army``
+    the shape of the army; read once when the model is built (apply on reset).
+``lever``
+    policy levers a commander or a teacher can pull on a running model; they
+    take effect from the next simulated day.
+``behaviour``
+    behavioural and environmental coefficients, calibrated against the
+    literature (MODEL_BRIEF section 4); also read every day, so they can be
+    changed live, but they are not policy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Group = Literal["army", "lever", "behaviour"]
+
+
+class ParameterError(ValueError):
+    """A parameter value or name that the single definition does not allow.
+
+    The message is one line that names the field, the value and what is allowed.
+    """
+
+
+def _param(
+    default: float | int,
+    *,
+    ge: float,
+    le: float,
+    units: str,
+    meaning: str,
+    group: Group,
+    low: str | None = None,
+    high: str | None = None,
+) -> Any:
+    """One parameter: range, default, units and meaning, in one place."""
+    extra: dict[str, Any] = {"units": units, "group": group}
+    if low is not None:
+        extra["low"] = low
+    if high is not None:
+        extra["high"] = high
+    return Field(default, ge=ge, le=le, description=meaning, json_schema_extra=extra)
+
+
+class Parameters(BaseModel):
+    """All parameters of the unit-morale model (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    # ---- army: the shape of the force (apply on reset) -------------------------
+    n_units: int = _param(
+        20, ge=1, le=20_000, units="units", group="army",
+        meaning="Number of company-sized units in the army.",
+    )
+    unit_size: int = _param(
+        100, ge=4, le=2_000, units="soldiers", group="army",
+        meaning="Authorised strength of each unit.",
+    )
+    squad_size: int = _param(
+        10, ge=2, le=50, units="soldiers", group="army",
+        meaning="Soldiers per squad; squad mates are tied to each other (the primary group).",
+    )
+    cross_ties: int = _param(
+        2, ge=0, le=20, units="ties per soldier", group="army",
+        meaning="Extra ties each soldier has to comrades in his unit outside his squad.",
+    )
+    frontline_share: float = _param(
+        0.4, ge=0, le=1, units="share of units", group="army",
+        meaning="Share of units holding the front line at the start.",
+    )
+    second_line_share: float = _param(
+        0.3, ge=0, le=1, units="share of units", group="army",
+        meaning="Share of units in the second line at the start; the rest are in reserve.",
+    )
+    conscript_share: float = _param(
+        0.6, ge=0, le=1, units="share of soldiers", group="army",
+        meaning="Share of mobilised conscripts (the rest are contract volunteers) at the start.",
+    )
+    officers_per_unit: int = _param(
+        1, ge=1, le=10, units="officers", group="army",
+        meaning="Officers leading each unit.",
+    )
+
+    # ---- policy levers (live; take effect from the next day) -------------------
+    combat_intensity: float = _param(
+        0.5, ge=0, le=1, units="0..1", group="lever",
+        meaning="How hard the front is fighting.",
+        low="a quiet front: no casualties", high="all-out assault: each frontline soldier "
+        "hit with chance max_casualty_rate a day",
+    )
+    supply_level: float = _param(
+        0.7, ge=0, le=1, units="0..1", group="lever",
+        meaning="Share of the units' needs (food, ammunition, shelter) the supply budget funds.",
+        low="nothing is sent", high="every need is funded",
+    )
+    medical_care: float = _param(
+        0.4, ge=0, le=1, units="0..1", group="lever",
+        meaning="Quality of medical care and evacuation; reaches units with the supply delay.",
+        low="no medics: casualties terrify and kill", high="prompt evacuation and surgery",
+    )
+    officer_competence: float = _param(
+        0.5, ge=0, le=1, units="0..1", group="lever",
+        meaning="Mean leadership competence of officers (each officer varies around it).",
+        low="incompetent, absent officers", high="skilled officers who lead from the front",
+    )
+    officer_harshness: float = _param(
+        0.5, ge=0, le=1, units="0..1", group="lever",
+        meaning="Mean punitive style of officers (each officer varies around it).",
+        low="fair, trusted command", high="brutal: beatings, threats, 'pits'",
+    )
+    penalty_severity: float = _param(
+        0.5, ge=0, le=1, units="0..1", group="lever",
+        meaning="Severity of punishment for desertion; also the chance a caught deserter "
+        "is imprisoned rather than sent back.",
+        low="a reprimand, sent back to the unit", high="up to 10 years in prison "
+        "(Russia's 2022 maximum for desertion)",
+    )
+    enforcement: float = _param(
+        0.4, ge=0, le=1, units="0..1", group="lever",
+        meaning="Certainty of capture: how hard military police hunt deserters.",
+        low="nobody looks for deserters", high="checkpoints everywhere: a deserter at "
+        "large caught with chance max_capture_rate a day",
+    )
+    propaganda: float = _param(
+        0.2, ge=0, le=1, units="0..1", group="lever",
+        meaning="Intensity of the campaign portraying the war as a noble cause.",
+        low="no campaign", high="saturation messaging",
+    )
+    peer_influence: float = _param(
+        0.5, ge=0, le=1, units="0..1", group="lever",
+        meaning="How strongly comrades' desertions push a soldier to leave.",
+        low="soldiers ignore who leaves (no contagion)", high="seeing friends leave "
+        "weighs as much as fear",
+    )
+    reinforcement_rate: float = _param(
+        0.5, ge=0, le=1, units="share per week", group="lever",
+        meaning="Share of a unit's vacancies filled by replacements each week.",
+        low="no replacements", high="every vacancy refilled within a week",
+    )
+    replacement_conscript_share: float = _param(
+        0.85, ge=0, le=1, units="share of replacements", group="lever",
+        meaning="Share of replacements who are mobilised conscripts.",
+        low="only volunteers", high="only conscripts",
+    )
+    rotation_days: int = _param(
+        0, ge=0, le=365, units="days", group="lever",
+        meaning="Days a frontline unit fights before a rear unit relieves it (0 = never).",
+    )
+
+    # ---- behaviour: calibrated coefficients ------------------------------------
+    contract_motivation: float = _param(
+        0.65, ge=0, le=1, units="0..1", group="behaviour",
+        meaning="Mean starting motivation of contract volunteers.",
+    )
+    conscript_motivation: float = _param(
+        0.35, ge=0, le=1, units="0..1", group="behaviour",
+        meaning="Mean starting motivation of mobilised conscripts (McLauchlin 2015).",
+    )
+    threshold_mean: float = _param(
+        0.69, ge=0, le=1, units="0..1", group="behaviour",
+        meaning="Mean personal desertion threshold.",
+    )
+    threshold_spread: float = _param(
+        0.12, ge=0, le=0.5, units="0..1", group="behaviour",
+        meaning="Standard deviation of personal thresholds (Granovetter 1978: the tipping lever).",
+    )
+    risk_aversion_mean: float = _param(
+        0.5, ge=0, le=1, units="0..1", group="behaviour",
+        meaning="Mean risk aversion (how much a soldier weighs the risk of punishment).",
+    )
+    weight_fear: float = _param(
+        0.5, ge=0, le=2, units="push per unit fear", group="behaviour",
+        meaning="Weight of fear in the push to leave (the usual trigger: Albrecht & Koehler 2018).",
+    )
+    weight_grievance: float = _param(
+        0.25, ge=0, le=2, units="push per unit grievance", group="behaviour",
+        meaning="Weight of grievance in the push to leave.",
+    )
+    weight_motivation: float = _param(
+        0.3, ge=0, le=2, units="push per unit missing motivation", group="behaviour",
+        meaning="Weight of missing motivation (1 - motivation) in the push to leave.",
+    )
+    peer_gain: float = _param(
+        1.5, ge=0, le=10, units="push per share of ties gone", group="behaviour",
+        meaning="Push from peers at peer_influence = 1 when all of a soldier's ties just left.",
+    )
+    tie_weight: float = _param(
+        0.7, ge=0, le=1, units="0..1", group="behaviour",
+        meaning="Share of the peer signal that comes from a soldier's ties (the rest: his unit).",
+    )
+    peer_memory_days: float = _param(
+        7.0, ge=0.5, le=10_000, units="days", group="behaviour",
+        meaning="How long a comrade's desertion keeps weighing (e-folding time).",
+    )
+    deterrence_weight: float = _param(
+        0.4, ge=0, le=3, units="push", group="behaviour",
+        meaning="Deterrence at certain capture, maximal severity and full risk aversion.",
+    )
+    severity_exponent: float = _param(
+        0.3, ge=0.1, le=3, units="exponent", group="behaviour",
+        meaning="Curvature of perceived severity; below 1 severity has diminishing returns "
+        "(Costa & Kahn: punishment explained little).",
+    )
+    daily_noise: float = _param(
+        0.04, ge=0, le=0.5, units="push", group="behaviour",
+        meaning="Standard deviation of a soldier's day-to-day mood (letters, rumours, weather).",
+    )
+    max_casualty_rate: float = _param(
+        0.006, ge=0, le=0.1, units="per soldier-day", group="behaviour",
+        meaning="Daily chance a frontline soldier is hit at combat_intensity = 1, full "
+        "strength and no officer.",
+    )
+    second_line_exposure: float = _param(
+        0.1, ge=0, le=1, units="share of front", group="behaviour",
+        meaning="Second-line exposure to fire relative to the front line (reserve: none).",
+    )
+    killed_share: float = _param(
+        0.35, ge=0, le=1, units="share of casualties", group="behaviour",
+        meaning="Share of casualties killed when there is no medical care (halved at full care).",
+    )
+    recovery_days: float = _param(
+        30.0, ge=1, le=365, units="days", group="behaviour",
+        meaning="Mean days a wounded soldier spends in hospital without medical care "
+        "(halved at full care).",
+    )
+    fear_per_casualty: float = _param(
+        1.5, ge=0, le=10, units="fear per casualty share", group="behaviour",
+        meaning="Fear added to every soldier of a unit per share of the unit hit today.",
+    )
+    friend_fear_per_casualty: float = _param(
+        0.08, ge=0, le=1, units="fear per friend hit", group="behaviour",
+        meaning="Extra fear for each of a soldier's ties hit today (friends most).",
+    )
+    combat_stress: float = _param(
+        0.006, ge=0, le=0.1, units="fear per day", group="behaviour",
+        meaning="Daily fear from continuous combat at intensity 1, growing with days in combat.",
+    )
+    fatigue_days: float = _param(
+        60.0, ge=1, le=1000, units="days", group="behaviour",
+        meaning="Days of continuous combat that double the daily combat stress.",
+    )
+    fear_recovery: float = _param(
+        0.04, ge=0, le=1, units="per day", group="behaviour",
+        meaning="Daily share of fear above baseline that fades (faster under competent officers).",
+    )
+    grievance_per_shortfall: float = _param(
+        0.012, ge=0, le=0.2, units="grievance per day", group="behaviour",
+        meaning="Daily grievance added by a total supply shortfall.",
+    )
+    harsh_grievance: float = _param(
+        0.004, ge=0, le=0.2, units="grievance per day", group="behaviour",
+        meaning="Daily grievance added by a fully harsh officer.",
+    )
+    grievance_decay: float = _param(
+        0.02, ge=0, le=1, units="per day", group="behaviour",
+        meaning="Daily share of grievance forgotten.",
+    )
+    overstretch_stress: float = _param(
+        0.004, ge=0, le=0.2, units="per day", group="behaviour",
+        meaning="Daily fear and grievance added when a unit is at half strength "
+        "(same duties, fewer soldiers).",
+    )
+    leadership_lift: float = _param(
+        0.004, ge=0, le=0.1, units="motivation per day", group="behaviour",
+        meaning="Daily motivation drift towards officer competence (trust in leaders).",
+    )
+    officer_protection: float = _param(
+        0.5, ge=0, le=1, units="share", group="behaviour",
+        meaning="Share of casualties a fully competent officer avoids.",
+    )
+    officer_risk: float = _param(
+        1.5, ge=0, le=10, units="x soldier risk", group="behaviour",
+        meaning="An officer's chance of being hit relative to his soldiers' (leading from the front).",
+    )
+    officer_replacement_days: float = _param(
+        10.0, ge=1, le=365, units="days", group="behaviour",
+        meaning="Days before a killed officer is replaced.",
+    )
+    peer_erosion: float = _param(
+        0.03, ge=0, le=1, units="motivation per day", group="behaviour",
+        meaning="Daily motivation lost per unit of peer signal (comrades leaving).",
+    )
+    grievance_erosion: float = _param(
+        0.003, ge=0, le=0.1, units="motivation per day", group="behaviour",
+        meaning="Daily motivation lost at full grievance.",
+    )
+    deployment_dread: float = _param(
+        0.12, ge=0, le=1, units="push", group="behaviour",
+        meaning="Extra push to leave at intensity 1 during the first days at the front "
+        "(avoiding deployment).",
+    )
+    dread_days: int = _param(
+        5, ge=0, le=60, units="days", group="behaviour",
+        meaning="Days after arriving at the front during which deployment dread applies.",
+    )
+    supply_delay_days: float = _param(
+        14.0, ge=1, le=365, units="days", group="behaviour",
+        meaning="Time for changes in supply and medical budgets to reach units (e-folding).",
+    )
+    logistics_strain: float = _param(
+        1.0, ge=0, le=5, units="share lost per share absent", group="behaviour",
+        meaning="Share of supply lost per share of the army's authorised strength absent.",
+    )
+    frontline_supply_loss: float = _param(
+        0.15, ge=0, le=1, units="share", group="behaviour",
+        meaning="Share of supply that never reaches frontline units (long, shelled routes).",
+    )
+    max_capture_rate: float = _param(
+        0.1, ge=0, le=1, units="per day", group="behaviour",
+        meaning="Daily chance a deserter at large is caught at enforcement = 1.",
+    )
+    pursuit_days: int = _param(
+        30, ge=1, le=3650, units="days", group="behaviour",
+        meaning="Days a deserter can still be caught; after that he has escaped for good.",
+    )
+    salience_days: float = _param(
+        10.0, ge=0.5, le=365, units="days", group="behaviour",
+        meaning="How long a punishment seen in the unit stays on soldiers' minds (e-folding).",
+    )
+    salience_certainty: float = _param(
+        0.1, ge=0, le=1, units="certainty per punishment", group="behaviour",
+        meaning="Perceived certainty of capture added per comrade punished (per 100 soldiers).",
+    )
+    punishment_backlash: float = _param(
+        0.05, ge=0, le=1, units="grievance per punishment", group="behaviour",
+        meaning="Grievance added under a fully harsh officer per comrade punished "
+        "(per 100 soldiers).",
+    )
+    returned_grievance: float = _param(
+        0.2, ge=0, le=1, units="grievance", group="behaviour",
+        meaning="Grievance added to a deserter sent back to his unit after capture.",
+    )
+    harsh_certainty: float = _param(
+        0.5, ge=0, le=2, units="share", group="behaviour",
+        meaning="Relative rise in perceived certainty of capture under a fully harsh officer.",
+    )
+    propaganda_lift: float = _param(
+        0.3, ge=0, le=1, units="motivation", group="behaviour",
+        meaning="Motivation a fresh, fully credible campaign at intensity 1 adds.",
+    )
+    propaganda_habituation_days: float = _param(
+        20.0, ge=1, le=1000, units="days", group="behaviour",
+        meaning="Time for soldiers to get used to a campaign (e-folding of its lift).",
+    )
+    propaganda_residual: float = _param(
+        0.15, ge=0, le=1, units="share", group="behaviour",
+        meaning="Share of a campaign's lift that remains after habituation.",
+    )
+
+    @model_validator(mode="after")
+    def _postures_fit(self) -> Parameters:
+        total = self.frontline_share + self.second_line_share
+        if total > 1 + 1e-9:
+            raise ValueError(
+                f"frontline_share + second_line_share = {total:g} must be at most 1"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- #
+# The definition, read back as plain data
+# --------------------------------------------------------------------------- #
+
+PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)
+
+
+def spec(name: str) -> dict[str, Any]:
+    """The definition of one parameter: name, type, group, default, range, units, meaning."""
+    field = Parameters.model_fields[name]
+    extra = field.json_schema_extra or {}
+    bounds = {type(m).__name__: m for m in field.metadata}
+    return {
+        "name": name,
+        "type": field.annotation.__name__,
+        "group": extra["group"],
+        "default": field.default,
+        "min": bounds["Ge"].ge,
+        "max": bounds["Le"].le,
+        "units": extra["units"],
+        "meaning": field.description,
+        "low": extra.get("low"),
+        "high": extra.get("high"),
+    }
+
+
+def specs(group: Group | None = None) -> list[dict[str, Any]]:
+    """Definitions of every parameter (or one group), in definition order."""
+    rows = [spec(name) for name in PARAMETER_NAMES]
+    return [r for r in rows if group is None or r["group"] == group]
+
+
+LEVERS: tuple[str, ...] = tuple(r["name"] for r in specs("lever"))
+ARMY: tuple[str, ...] = tuple(r["name"] for r in specs("army"))
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def describe_range(name: str) -> str:
+    s = spec(name)
+    kind = "a whole number" if s["type"] == "int" else "a number"
+    return f"{kind} from {_fmt(s['min'])} to {_fmt(s['max'])}"
+
+
+def suggest(name: str) -> str:
+    close = difflib.get_close_matches(name, PARAMETER_NAMES, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _explain(error: dict[str, Any], source: str) -> str:
+    """One line for one pydantic error: field, value, what is allowed."""
+    loc = error.get("loc") or ()
+    field = str(loc[0]) if loc else ""
+    value = error.get("input")
+    where = f" in {source}" if source else ""
+    if error["type"] == "extra_forbidden":
+        return (
+            f"unknown parameter '{field}'{where}{suggest(field)}; "
+            "`morale params` lists them all"
+        )
+    if field in Parameters.model_fields:
+        return (
+            f"parameter '{field}'{where} = {value!r} is not allowed: it must be "
+            f"{describe_range(field)} ({spec(field)['units']})"
+        )
+    # model-level rule (e.g. posture shares)
+    return f"{error['msg'].removeprefix('Value error, ')}{where}"
+
+
+def validate(values: dict[str, Any], source: str = "") -> Parameters:
+    """Build Parameters from raw values; raise ParameterError with one clear line."""
+    for name, value in values.items():
+        # pydantic happily accepts nan/inf for a bounded float in some modes; we do not.
+        if isinstance(value, float) and not math.isfinite(value):
+            where = f" in {source}" if source else ""
+            raise ParameterError(
+                f"parameter '{name}'{where} = {value!r} is not allowed: it must be "
+                f"{describe_range(name) if name in Parameters.model_fields else 'finite'}"
+            )
+    try:
+        return Parameters(**values)
+    except ValidationError as exc:
+        raise ParameterError(_explain(exc.errors()[0], source)) from None
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """Split a ``name=value`` override; raise ParameterError if it is malformed."""
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value:
+        raise ParameterError(f"--set expects name=value, got {text!r}")
+    if name not in Parameters.model_fields:
+        raise ParameterError(
+            f"unknown parameter '{name}' in --set{suggest(name)}; `morale params` lists them all"
+        )
+    return name, value
+
+
+def markdown_table(group: Group | None = None) -> str:
+    """The parameter table in Markdown (used verbatim in docs/ODD.md)."""
+    lines = [
+        "| name | group | default | range | units | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in specs(group):
+        meaning = s["meaning"]
+        if s["low"] or s["high"]:
+            meaning += f" 0 = {s['low']}; 1 = {s['high']}."
+        lines.append(
+            f"| `{s['name']}` | {s['group']} | {_fmt(s['default'])} | "
+            f"{_fmt(s['min'])} to {_fmt(s['max'])} | {s['units']} | {meaning} |"
+        )
+    return "\n".join(lines) + "\n"
