@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.state import Table
+from model.state import NEVER, Table
 
 CASCADE_WINDOW_DAYS = 3
 
@@ -68,7 +68,7 @@ class CascadeTracker:
         if deserters.size == 0:
             return np.empty(0, dtype=np.int64)
         n = soldier_unit.size
-        recent_mask = deserted_day >= day - CASCADE_WINDOW_DAYS
+        recent_mask = (deserted_day != NEVER) & (deserted_day >= day - CASCADE_WINDOW_DAYS)
         recent = np.flatnonzero(recent_mask)
         today_mask = np.zeros(n, dtype=bool)
         today_mask[deserters] = True

@@ -419,7 +419,8 @@ def _fmt(value: Any) -> str:
 def describe_range(name: str) -> str:
     s = spec(name)
     kind = "a whole number" if s["type"] == "int" else "a number"
-    return f"{kind} from {_fmt(s['min'])} to {_fmt(s['max'])}"
+    units = "" if s["units"] == "0..1" else f" ({s['units']})"
+    return f"{kind} from {_fmt(s['min'])} to {_fmt(s['max'])}{units}"
 
 
 def suggest(name: str) -> str:
@@ -439,10 +440,7 @@ def _explain(error: dict[str, Any], source: str) -> str:
             "`morale params` lists them all"
         )
     if field in Parameters.model_fields:
-        return (
-            f"parameter '{field}'{where} = {value!r} is not allowed: it must be "
-            f"{describe_range(field)} ({spec(field)['units']})"
-        )
+        return f"parameter '{field}'{where} = {value!r} is not allowed: it must be {describe_range(field)}"
     # model-level rule (e.g. posture shares)
     return f"{error['msg'].removeprefix('Value error, ')}{where}"
 

@@ -1,0 +1,193 @@
+"""The `morale` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from model.parameters import ParameterError, markdown_table, parse_assignment, specs, validate
+from model.scenarios import MAX_DAYS, ScenarioError, available, load_file, resolve
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="unit-morale: soldiers' morale, desertion cascades and the morale cycle.",
+)
+
+USAGE_ERROR = 2
+
+
+def fail(message: str) -> None:
+    """Print one line and exit with the usage-error code; never a traceback."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        str, typer.Argument(help="Preset name (`morale scenarios`) or path of a .toml file.")
+    ] = "baseline",
+    days: Annotated[
+        int | None, typer.Option(min=1, max=MAX_DAYS, help="Days to simulate [default: the scenario's, 180].")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed: same seed, same run.")] = 42,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a parameter: name=value (repeatable)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder [default: runs/SCENARIO_seedSEED].")
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
+) -> None:
+    """Run a scenario headless and write its time series, units, cascades and summary."""
+    from model.outputs import OutputError, check_target, write_run
+
+    try:
+        chosen = resolve(scenario)
+        overrides = dict(chosen.overrides)
+        for item in set_ or []:
+            name, value = parse_assignment(item)
+            overrides[name] = value
+        params = validate(overrides, source="--set" if set_ else str(chosen.path))
+        n_days = days if days is not None else chosen.days
+        out_dir = out if out is not None else Path("runs") / f"{chosen.name}_seed{seed}"
+        check_target(out_dir)
+    except (ScenarioError, ParameterError, OutputError) as exc:
+        fail(str(exc))
+
+    from model.model import MoraleModel
+
+    try:
+        model = MoraleModel(rng=seed, params=params)
+        if quiet:
+            model.run(n_days)
+        else:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                       TimeRemainingColumn())
+            with Progress(*columns, transient=True, console=_stderr_console()) as bar:
+                task = bar.add_task(f"{chosen.name}, seed {seed}: day", total=n_days)
+                model.run(n_days, progress=lambda _day: bar.advance(task))
+        write_run(out_dir, model, chosen, seed, n_days)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: nothing was written", err=True)
+        raise typer.Exit(130) from None
+    except OutputError as exc:
+        fail(str(exc))
+
+    if not quiet:
+        _print_summary(model, chosen.name, seed, n_days, out_dir)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _print_summary(model, scenario: str, seed: int, days: int, out_dir: Path) -> None:
+    from model.metrics import unit_table
+
+    m = model.metrics
+    units = unit_table(model)
+    over = int((units["desertion_rate"] >= 0.10).sum())
+    lines = [
+        f"{scenario}, seed {seed}, {days} days: {m['soldiers_ever']} soldiers ever assigned, "
+        f"{m['present']} present at the end",
+        f"  desertion rate   {m['desertion_rate']:6.1%}  (frontline {m['desertion_rate_frontline']:.1%}, "
+        f"rear {m['desertion_rate_rear']:.1%})",
+        f"  units >= 10%     {over} of {len(units)}  (worst {units['desertion_rate'].max():.1%})",
+        f"  cascades         {m['cascades']}  (largest {m['largest_cascade']} deserters)",
+        f"  killed {m['killed_cumulative']}, wounded {m['wounded_cumulative']}, "
+        f"deserters caught {m['caught_cumulative']}",
+        f"  mean motivation {m['mean_motivation']:.2f}, fear {m['mean_fear']:.2f}, "
+        f"grievance {m['mean_grievance']:.2f}; combat effectiveness {m['combat_effectiveness']:.2f}",
+        f"wrote {out_dir}/ (timeseries.parquet, units.parquet, cascades.parquet, summary.json)",
+    ]
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def scenarios() -> None:
+    """List the preset scenarios with their descriptions."""
+    presets = available()
+    width = max(len(n) for n in presets)
+    for name, path in presets.items():
+        try:
+            description = load_file(path).description
+        except ScenarioError as exc:
+            description = f"(invalid: {exc})"
+        typer.echo(f"{name:<{width}}  {description}")
+
+
+@app.command("validate")
+def validate_cmd(
+    file: Annotated[Path, typer.Argument(help="Scenario .toml file to check.")],
+) -> None:
+    """Check a scenario file against the parameter definition."""
+    try:
+        chosen = load_file(file)
+    except ScenarioError as exc:
+        fail(str(exc))
+    changed = ", ".join(f"{k}={v}" for k, v in chosen.overrides.items()) or "no overrides"
+    typer.echo(f"ok: {file} ({chosen.days} days; {changed})")
+
+
+@app.command()
+def params(
+    format_: Annotated[
+        str, typer.Option("--format", help="table, markdown or json.")
+    ] = "table",
+    group: Annotated[str | None, typer.Option(help="Only one group: army, lever or behaviour.")] = None,
+) -> None:
+    """Print every parameter: name, group, default, range, units and meaning."""
+    if group not in (None, "army", "lever", "behaviour"):
+        fail(f"--group {group!r} is not allowed: choose army, lever or behaviour")
+    if format_ == "markdown":
+        typer.echo(markdown_table(group), nl=False)
+    elif format_ == "json":
+        typer.echo(json.dumps(specs(group), indent=2))
+    elif format_ == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("name", "group", "default", "range", "units", "meaning", show_lines=False)
+        for s in specs(group):
+            meaning = s["meaning"]
+            if s["low"] or s["high"]:
+                meaning += f" [dim]0 = {s['low']}; 1 = {s['high']}.[/dim]"
+            table.add_row(s["name"], s["group"], f"{s['default']:g}", f"{s['min']:g}..{s['max']:g}",
+                          s["units"], meaning)
+        Console(width=max(140, Console().width)).print(table)
+    else:
+        fail(f"--format {format_!r} is not allowed: choose table, markdown or json")
+
+
+@app.command()
+def dashboard(
+    scenario: Annotated[str, typer.Option(help="Preset to open.")] = "baseline",
+    host: Annotated[str, typer.Option(help="Address to bind (localhost by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8765,
+) -> None:
+    """Serve the classroom dashboard in the browser (not built yet)."""
+    typer.echo(
+        "The browser dashboard is not built yet. Meanwhile, `morale run` simulates a scenario "
+        "headless; see README.md.",
+        err=True,
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,102 @@
+"""Scenarios: TOML files that override parameters of the single definition.
+
+A scenario file looks like::
+
+    description = "One line saying what this scenario shows."
+    days = 180                      # optional, default 180
+
+    [parameters]                    # optional; any parameter of `morale params`
+    penalty_severity = 0.9
+
+Unknown keys, unknown parameters and out-of-range values are errors.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.parameters import ParameterError, Parameters, suggest, validate
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "configs" / "scenarios"
+DEFAULT_SCENARIO = "baseline"
+DEFAULT_DAYS = 180
+MAX_DAYS = 3650
+TOP_LEVEL_KEYS = ("description", "days", "parameters")
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message is one line naming what is wrong."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    days: int = DEFAULT_DAYS
+    overrides: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def params(self) -> Parameters:
+        return validate(self.overrides, source=str(self.path or self.name))
+
+
+def available() -> dict[str, Path]:
+    """Preset scenarios by name."""
+    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+
+
+def load_file(path: Path) -> Scenario:
+    """Read and validate one scenario file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"scenario file {path} does not exist")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"malformed TOML in {path}: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"scenario file {path} is not UTF-8 text") from None
+
+    for key in raw:
+        if key not in TOP_LEVEL_KEYS:
+            hint = suggest(key) if key in Parameters.model_fields or suggest(key) else ""
+            where = " (parameters go under [parameters])" if key in Parameters.model_fields else hint
+            raise ScenarioError(
+                f"unknown key '{key}' in {path}{where}; allowed: {', '.join(TOP_LEVEL_KEYS)}"
+            )
+    description = raw.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise ScenarioError(f"scenario {path} needs a one-line 'description' (a string)")
+    days = raw.get("days", DEFAULT_DAYS)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
+        raise ScenarioError(
+            f"'days' in {path} = {days!r} is not allowed: it must be a whole number "
+            f"from 1 to {MAX_DAYS}"
+        )
+    overrides = raw.get("parameters", {})
+    if not isinstance(overrides, dict):
+        raise ScenarioError(f"'parameters' in {path} must be a table ([parameters])")
+    try:
+        validate(overrides, source=str(path))
+    except ParameterError as exc:
+        raise ScenarioError(str(exc)) from None
+    return Scenario(path.stem, description.strip(), days, dict(overrides), path)
+
+
+def resolve(name_or_path: str | None) -> Scenario:
+    """A preset by name, or a scenario file by path."""
+    name_or_path = name_or_path or DEFAULT_SCENARIO
+    presets = available()
+    if name_or_path in presets:
+        return load_file(presets[name_or_path])
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists() or "/" in name_or_path:
+        return load_file(candidate)
+    raise ScenarioError(
+        f"unknown scenario '{name_or_path}'; presets: {', '.join(presets)} "
+        "(or give the path of a .toml file)"
+    )

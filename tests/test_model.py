@@ -1,0 +1,189 @@
+"""MoraleModel as a Mesa model: agents, reproducibility, invariants, live levers."""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agents import Officer, Soldier, Unit
+from model.model import MoraleModel
+from model.parameters import LEVERS, ParameterError, spec
+from model.state import Posture, Status
+
+STATE_COLUMNS = ("motivation", "fear", "grievance", "risk_aversion", "threshold")
+
+
+def test_soldiers_and_officers_are_registered_mesa_agents(small_model):
+    m = small_model
+    soldiers = m.agents_by_type[Soldier]
+    officers = m.agents_by_type[Officer]
+    assert len(soldiers) == 6 * 40 and len(officers) == 6
+    assert len({a.unique_id for a in m.agents}) == len(m.agents)
+    # agents read their row of the model's arrays
+    soldier = m.soldier_agents[5]
+    m.soldiers.fear[5] = 0.77
+    assert soldier.fear == pytest.approx(0.77)
+    # Mesa's AgentSet tools work on them
+    assert m.agents.select(agent_type=Soldier).agg("fear", np.mean) == pytest.approx(
+        m.soldiers.fear.mean()
+    )
+    by_unit = soldiers.groupby("unit_id").count()
+    assert by_unit == dict.fromkeys(range(6), 40)
+    assert len(soldiers.select(lambda a: a.service_name == "conscript")) == int(
+        (m.soldiers.service == 1).sum()
+    )
+
+
+def test_units_are_explicit(small_model):
+    unit = small_model.units[0]
+    assert isinstance(unit, Unit)
+    assert unit.posture in tuple(Posture)
+    assert unit.present == unit.authorised == 40
+    assert len(unit.officers) == 1 and len(unit.members) == 40
+    graph = unit.tie_network()
+    assert graph.number_of_nodes() == 40
+    # squad mates are tied: a squad of 10 is a clique
+    squad = [s for s in unit.members if s.squad == unit.members[0].squad]
+    assert all(graph.has_edge(a, b) for a in squad for b in squad if a is not b)
+
+
+def test_datacollector_agent_reporters_work():
+    import mesa
+
+    m = MoraleModel(rng=1, n_units=3, unit_size=20)
+    dc = mesa.DataCollector(agenttype_reporters={Soldier: {"fear": "fear", "status": "status"}})
+    dc.collect(m)
+    m.step()
+    dc.collect(m)
+    frame = dc.get_agenttype_vars_dataframe(Soldier)
+    assert len(frame) >= 2 * 60
+    last = frame.xs(frame.index.get_level_values(0).max(), level=0)
+    assert last["fear"].to_numpy() == pytest.approx(m.soldiers.fear[: len(last)])
+
+
+def test_same_seed_same_run_and_different_seed_different_run():
+    a = MoraleModel(rng=11, n_units=8, unit_size=50)
+    b = MoraleModel(rng=11, n_units=8, unit_size=50)
+    c = MoraleModel(rng=12, n_units=8, unit_size=50)
+    for m in (a, b, c):
+        m.run(60)
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
+    pd.testing.assert_frame_equal(a.cascades.table(), b.cascades.table())
+    assert not a.timeseries().equals(c.timeseries())
+
+
+def check_invariants(model: MoraleModel) -> None:
+    s = model.soldiers
+    counts = np.bincount(s.status, minlength=len(Status))
+    assert counts.sum() == s.n  # every soldier ever assigned has exactly one status
+    assert set(np.unique(s.status)) <= {int(x) for x in Status}
+    for name in STATE_COLUMNS:
+        values = getattr(s, name)
+        assert np.isfinite(values).all(), name
+        assert ((values >= 0) & (values <= 1)).all(), name
+    assert (model.unit_table.supply >= 0).all() and (model.unit_table.supply <= 1).all()
+    metrics = model.metrics
+    assert all(np.isfinite(v) for v in metrics.values())
+    assert metrics["present"] + metrics["wounded_now"] + metrics["at_large"] + metrics[
+        "in_prison"
+    ] + int(counts[Status.KILLED]) == metrics["soldiers_ever"]
+    assert metrics["killed_cumulative"] == counts[Status.KILLED]
+    for rate in ("desertion_rate", "desertion_rate_frontline", "desertion_rate_rear",
+                 "combat_effectiveness"):
+        assert 0 <= metrics[rate] <= 1, rate
+
+
+def test_counts_add_up_every_day_at_defaults():
+    m = MoraleModel(rng=3)
+    for _ in range(120):
+        m.step()
+        check_invariants(m)
+    ts = m.timeseries()
+    assert len(ts) == 121 and ts["day"].tolist() == list(range(121))
+    assert ts["deserted_cumulative"].is_monotonic_increasing
+    assert ts["soldiers_ever"].is_monotonic_increasing
+
+
+lever_values = st.fixed_dictionaries(
+    {name: st.floats(0, 1) for name in LEVERS if spec(name)["units"] == "0..1"}
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    levers=lever_values,
+    rotation=st.integers(0, 40),
+    seed=st.integers(0, 2**31),
+    shape=st.tuples(st.integers(1, 8), st.integers(4, 60), st.integers(2, 12), st.integers(0, 4)),
+)
+def test_invariants_hold_for_any_levers(levers, rotation, seed, shape):
+    n_units, unit_size, squad_size, cross_ties = shape
+    m = MoraleModel(
+        rng=seed, n_units=n_units, unit_size=unit_size, squad_size=squad_size,
+        cross_ties=cross_ties, rotation_days=rotation, **levers,
+    )
+    for day in range(40):
+        if day == 20:  # pull every lever the other way mid-run
+            m.set_levers(**{k: 1.0 - v for k, v in levers.items()})
+        m.step()
+        check_invariants(m)
+
+
+def test_lever_change_takes_effect_next_day_and_is_recorded():
+    m = MoraleModel(rng=5, n_units=4, unit_size=50, combat_intensity=0.0)
+    m.run(10)
+    assert m.metrics["killed_cumulative"] == 0 and m.counts["wounded"] == 0
+    m.set_lever("combat_intensity", 1.0)
+    assert m.lever_changes == [{"day": 10, "name": "combat_intensity", "old": 0.0, "new": 1.0}]
+    m.run(30)
+    assert m.counts["killed"] + m.counts["wounded"] > 0
+
+
+def test_bad_lever_changes_are_refused_and_change_nothing():
+    m = MoraleModel(rng=5, n_units=2, unit_size=20)
+    before = m.params
+    with pytest.raises(ParameterError, match="penalty_severity"):
+        m.set_lever("penalty_severity", 2.0)
+    with pytest.raises(ParameterError, match="applies on reset"):
+        m.set_lever("n_units", 40)
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        m.set_lever("courage", 1.0)
+    assert m.params == before and m.lever_changes == []
+
+
+def test_constructor_rejects_bad_parameters_before_building():
+    with pytest.raises(ParameterError, match="unit_size"):
+        MoraleModel(rng=1, unit_size=-3)
+
+
+def _calls_per_step(n_units: int) -> int:
+    m = MoraleModel(rng=2, n_units=n_units, unit_size=100, reinforcement_rate=0.0)
+    m.run(3)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    m.run(5)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls
+
+
+def test_step_does_not_loop_over_soldiers_in_python():
+    """Ten times the soldiers must not mean more Python calls: the step is array work."""
+    small, large = _calls_per_step(5), _calls_per_step(50)
+    assert large < 1.3 * small, (small, large)
+
+
+def test_decision_breakdown_matches_the_rule():
+    m = MoraleModel(rng=4)
+    m.run(30)
+    row = int(np.flatnonzero(m.present_mask())[0])
+    d = m.soldier_agents[row].decision()
+    push = sum(v for k, v in d.items() if k.startswith("push_"))
+    assert d["push"] == pytest.approx(push)
+    assert d["margin"] == pytest.approx(push - d["deterrence"] + d["noise"] - d["threshold"])
+    assert d["push"] == pytest.approx(m.soldiers.push[row])

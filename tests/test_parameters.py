@@ -1,0 +1,91 @@
+"""The single parameter definition: complete, validated, and the one source of the docs table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from model.parameters import (
+    LEVERS,
+    PARAMETER_NAMES,
+    ParameterError,
+    Parameters,
+    markdown_table,
+    parse_assignment,
+    spec,
+    validate,
+)
+
+REQUIRED = (
+    "n_units", "unit_size", "frontline_share", "conscript_share", "combat_intensity",
+    "supply_level", "medical_care", "officer_competence", "officer_harshness",
+    "penalty_severity", "enforcement", "propaganda", "peer_influence",
+)
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+
+
+def test_required_parameters_exist_with_full_definitions():
+    for name in REQUIRED:
+        assert name in PARAMETER_NAMES
+    for name in PARAMETER_NAMES:
+        s = spec(name)
+        assert s["meaning"] and s["units"], name
+        assert s["min"] <= s["default"] <= s["max"], name
+        assert s["group"] in ("army", "lever", "behaviour"), name
+
+
+def test_intensity_levers_are_0_to_1_and_say_what_their_ends_mean():
+    for name in LEVERS:
+        s = spec(name)
+        if s["units"] == "0..1":
+            assert (s["min"], s["max"]) == (0, 1), name
+            assert s["low"] and s["high"], f"{name} must document what 0 and 1 mean"
+
+
+def test_defaults_validate():
+    assert validate({}) == Parameters()
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"penalty_severity": 1.5}, "'penalty_severity'.*1.5.*from 0 to 1"),
+        ({"enforcement": -0.1}, "'enforcement'.*-0.1.*from 0 to 1"),
+        ({"n_units": 2.5}, "'n_units'.*whole number from 1 to"),
+        ({"penalty_severty": 0.5}, "unknown parameter 'penalty_severty'.*did you mean 'penalty_severity'"),
+        ({"propaganda": float("nan")}, "'propaganda'.*nan"),
+        ({"frontline_share": 0.8, "second_line_share": 0.5}, "frontline_share \\+ second_line_share"),
+    ],
+)
+def test_bad_values_give_one_line_naming_field_value_and_range(values, expected):
+    with pytest.raises(ParameterError) as info:
+        validate(values)
+    message = str(info.value)
+    assert "\n" not in message
+    assert re.search(expected, message), message
+
+
+def test_set_assignment_parsing():
+    assert parse_assignment("enforcement=0.7") == ("enforcement", "0.7")
+    assert validate({"enforcement": "0.7"}).enforcement == 0.7
+    for bad in ("enforcement", "=0.5", "enforcement=", "enforcment=0.5"):
+        with pytest.raises(ParameterError):
+            parse_assignment(bad)
+
+
+def test_markdown_table_lists_every_parameter_once():
+    table = markdown_table()
+    for name in PARAMETER_NAMES:
+        assert table.count(f"| `{name}` |") == 1
+
+
+def test_docs_parameter_table_is_the_generated_one():
+    text = DOCS.read_text(encoding="utf-8")
+    begin = text.index("<!-- BEGIN PARAMETERS")
+    begin = text.index("\n", begin) + 1
+    end = text.index("<!-- END PARAMETERS -->")
+    assert text[begin:end] == markdown_table(), (
+        "docs/ODD.md's parameter table is stale: paste `uv run morale params --format markdown`"
+    )
