@@ -1,0 +1,174 @@
+"""The `morale` command line, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from model.cli import app
+from model.parameters import PARAMETER_NAMES
+from model.scenarios import available
+
+runner = CliRunner()
+
+TIMESERIES_COLUMNS = (
+    "day", "present", "deserted_cumulative", "desertion_rate", "desertion_rate_frontline",
+    "desertion_rate_rear", "mean_motivation", "mean_fear", "mean_grievance", "caught_cumulative",
+    "killed_cumulative", "wounded_cumulative", "supply", "combat_effectiveness",
+)
+
+
+def morale(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_run_writes_the_four_outputs(tmp_path):
+    out = tmp_path / "run"
+    result = morale("run", "baseline", "--days", "30", "--seed", "3", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "desertion rate" in result.output and str(out) in result.output
+
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert list(ts["day"]) == list(range(31))  # one row per day, day 0 = the start
+    assert set(TIMESERIES_COLUMNS) <= set(ts.columns)
+    assert not ts.isna().any().any()
+
+    units = pd.read_parquet(out / "units.parquet")
+    assert {"unit_id", "posture", "soldiers_ever", "deserted", "desertion_rate"} <= set(units.columns)
+    assert len(units) == 20 and set(units["posture"]) == {"frontline", "second_line", "reserve"}
+    assert units["soldiers_ever"].sum() == ts["soldiers_ever"].iloc[-1]
+    assert units["deserted"].sum() == ts["deserted_cumulative"].iloc[-1]
+
+    cascades = pd.read_parquet(out / "cascades.parquet")
+    assert {"unit_id", "start_day", "end_day", "size"} <= set(cascades.columns)
+    assert cascades["size"].sum() == ts["desertions_cumulative"].iloc[-1]
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["scenario"], summary["seed"], summary["days"]) == ("baseline", 3, 30)
+    assert set(summary["parameters"]) == set(PARAMETER_NAMES)
+    assert summary["version"]
+    assert summary["final"]["desertion_rate"] == pytest.approx(ts["desertion_rate"].iloc[-1], abs=1e-6)
+
+
+def test_same_scenario_and_seed_give_identical_outputs(tmp_path):
+    for name in ("a", "b"):
+        assert morale("run", "meat_grinder", "--days", "40", "--seed", "9",
+                      "--out", str(tmp_path / name), "--quiet").exit_code == 0
+    for file in ("timeseries.parquet", "units.parquet", "cascades.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "a" / file), pd.read_parquet(tmp_path / "b" / file)
+        )
+    assert (tmp_path / "a" / "summary.json").read_text() == (tmp_path / "b" / "summary.json").read_text()
+
+
+def test_set_overrides_a_parameter_and_a_scenario_file_works(tmp_path):
+    scenario = tmp_path / "mine.toml"
+    scenario.write_text('description = "test"\ndays = 12\n[parameters]\nn_units = 4\n')
+    out = tmp_path / "run"
+    result = morale("run", str(scenario), "--set", "enforcement=0.9", "--set", "unit_size=30",
+                    "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["days"] == 12
+    assert summary["parameters"]["enforcement"] == 0.9
+    assert (summary["parameters"]["n_units"], summary["parameters"]["unit_size"]) == (4, 30)
+
+
+BAD_INPUTS = {
+    "unknown scenario": (["run", "no_such_scenario"], "unknown scenario 'no_such_scenario'"),
+    "out of range": (["run", "--set", "penalty_severity=1.5"], "'penalty_severity'.*1.5.*0 to 1"),
+    "misspelt": (["run", "--set", "penalty_severty=0.5"], "did you mean 'penalty_severity'"),
+    "bad --set": (["run", "--set", "enforcement"], "name=value"),
+    "not a number": (["run", "--set", "enforcement=lots"], "'enforcement'.*'lots'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(case, tmp_path):
+    args, expected = BAD_INPUTS[case]
+    out = tmp_path / "out"
+    result = morale(*args, "--out", str(out))
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert pytest.importorskip("re").search(expected, lines[0]), lines[0]
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('description = "x"\n[parameters\n', "malformed TOML"),
+        ('description = "x"\n[parameters]\nenforcment = 0.5\n', "unknown parameter 'enforcment'"),
+        ('description = "x"\nenforcement = 0.5\n', "unknown key 'enforcement'.*\\[parameters\\]"),
+        ('description = "x"\n[parameters]\nenforcement = 2\n', "'enforcement'.*2.*0 to 1"),
+        ('description = "x"\ndays = 0\n', "'days'.*0"),
+        ("[parameters]\n", "description"),
+    ],
+)
+def test_bad_scenario_files_are_rejected_by_validate_and_run(content, expected, tmp_path):
+    import re
+
+    path = tmp_path / "bad.toml"
+    path.write_text(content)
+    for command in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "o")]):
+        result = morale(*command)
+        assert result.exit_code == 2, result.output
+        assert re.search(expected, result.output), result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_existing_run_folder_is_replaced_but_a_foreign_folder_is_refused(tmp_path):
+    out = tmp_path / "run"
+    assert morale("run", "--days", "5", "--out", str(out), "--quiet").exit_code == 0
+    assert morale("run", "--days", "6", "--out", str(out), "--quiet").exit_code == 0
+    assert json.loads((out / "summary.json").read_text())["days"] == 6
+    (out / "notes.txt").write_text("mine")
+    result = morale("run", "--days", "5", "--out", str(out), "--quiet")
+    assert result.exit_code == 2 and "other files" in result.output
+    assert json.loads((out / "summary.json").read_text())["days"] == 6
+
+
+def test_scenarios_lists_every_preset_with_its_description():
+    result = morale("scenarios")
+    assert result.exit_code == 0
+    presets = available()
+    assert {"baseline", "harsh_penalties", "improved_conditions", "propaganda_campaign",
+            "competent_officers", "root_causes_reform", "meat_grinder"} <= set(presets)
+    for name in presets:
+        line = next(li for li in result.output.splitlines() if li.startswith(name + " "))
+        assert len(line.split(None, 1)[1]) > 20
+
+
+def test_validate_accepts_every_preset():
+    for path in available().values():
+        result = morale("validate", str(path))
+        assert result.exit_code == 0 and result.output.startswith("ok:"), result.output
+
+
+def test_params_prints_the_definition():
+    result = morale("params", "--format", "json")
+    rows = json.loads(result.output)
+    assert [r["name"] for r in rows] == list(PARAMETER_NAMES)
+    assert morale("params", "--format", "markdown").output.startswith("| name |")
+    assert "penalty_severity" in morale("params").output
+    assert morale("params", "--format", "xml").exit_code == 2
+
+
+def test_installed_console_script_exit_codes():
+    """The real `morale` entry point, in a subprocess: no traceback on bad input."""
+    script = Path(sys.executable).parent / "morale"
+    bad = subprocess.run([str(script), "run", "--set", "enforcement=7"], capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr and "'enforcement'" in bad.stderr
+    ok = subprocess.run([str(script), "scenarios"], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and "baseline" in ok.stdout
