@@ -173,16 +173,27 @@ def params(
 
 @app.command()
 def dashboard(
-    scenario: Annotated[str, typer.Option(help="Preset to open.")] = "baseline",
-    host: Annotated[str, typer.Option(help="Address to bind (localhost by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8765,
+    scenario: Annotated[str, typer.Option(help="Preset to open first.")] = "baseline",
+    host: Annotated[str, typer.Option(help="Address to bind (this machine only by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
 ) -> None:
-    """Serve the classroom dashboard in the browser (not built yet)."""
-    typer.echo(
-        "The browser dashboard is not built yet. Meanwhile, `morale run` simulates a scenario "
-        "headless; see README.md.",
-        err=True,
-    )
+    """Serve the classroom dashboard in the browser (works offline)."""
+    import os
+    import subprocess
+
+    if scenario not in available():
+        fail(f"unknown scenario '{scenario}'; presets: {', '.join(available())}")
+    env = {**os.environ, "MORALE_SCENARIO": scenario}
+    # Solara serves its JavaScript/CSS through its own /_solara/cdn route, from the local
+    # solara-assets package (so the page works offline); it must not phone home either.
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    typer.echo(f"unit-morale dashboard: open http://{host}:{port}/ in a browser (Ctrl-C to stop)")
+    command = [sys.executable, "-m", "solara", "run", "dashboards.app", "--host", host,
+               "--port", str(port), "--no-open", "--production", "--log-level", "warning"]
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
 
 
 def main() -> None:

@@ -258,7 +258,13 @@ class MoraleModel(mesa.Model):
         old = getattr(self.params, name) if name in Parameters.model_fields else None
         self.params = validate({**self.params.model_dump(), name: value}, source="set_lever")
         new = getattr(self.params, name)
-        if new != old:
+        last = self.lever_changes[-1] if self.lever_changes else None
+        if last and last["day"] == self.day and last["name"] == name:
+            # Several moves of one lever on one day (a slider being dragged) are one change.
+            last["new"] = new
+            if last["new"] == last["old"]:
+                self.lever_changes.pop()
+        elif new != old:
             self.lever_changes.append({"day": self.day, "name": name, "old": old, "new": new})
 
     def set_levers(self, **changes: Any) -> None:
@@ -484,6 +490,11 @@ class MoraleModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(self.day)
+
+    def change_over(self, metric: str, days: int) -> float:
+        """How much a daily metric changed over the last ``days`` days."""
+        values = self.datacollector.model_vars[metric]
+        return float(values[-1] - values[max(len(values) - 1 - days, 0)])
 
     def timeseries(self):
         """The daily metrics as a DataFrame, one row per day (day 0 = the start)."""

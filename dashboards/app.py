@@ -1,0 +1,447 @@
+"""The classroom dashboard: watch units hollow out, pull levers mid-run, inspect a soldier.
+
+Served by ``morale dashboard`` (``solara run dashboards.app``). Every browser tab
+is its own session: the reactive variables below are scoped per tab by Solara.
+
+Why not Mesa's SolaraViz alone: its parameters apply only on Reset (our levers
+act on the running model from the next day), and its Reset needs a model that
+takes a ``scenario=`` argument. The controller here follows SolaraViz's play
+loop (a threaded task that steps the model and re-renders).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import traceback
+
+import solara
+import solara.lab
+
+from dashboards import views
+from dashboards.components.unit_map import COLORS, Legend, UnitMapView
+from model.model import MoraleModel
+from model.parameters import ParameterError, specs, validate
+from model.scenarios import ScenarioError, available, resolve
+
+START_SCENARIO = os.environ.get("MORALE_SCENARIO", "baseline")
+LEVER_SPECS = specs("lever")
+ARMY_SPECS = specs("army")
+
+# ---- per-tab session state ------------------------------------------------------
+scenario_name = solara.reactive(START_SCENARIO)
+seed = solara.reactive(42)
+horizon = solara.reactive(180)
+controls = solara.reactive({})  # every parameter value the next Reset will use
+model_ref = solara.reactive(None)  # the running MoraleModel
+tick = solara.reactive(0)  # bumped after every change to the model: re-render
+playing = solara.reactive(False)
+speed = solara.reactive(20)  # target simulated days per second
+selected = solara.reactive(None)  # row of the inspected soldier
+message = solara.reactive("")
+tab = solara.reactive(0)
+compare_a = solara.reactive("harsh_penalties")
+compare_b = solara.reactive("root_causes_reform")
+compare_result = solara.reactive(None)
+
+
+def _lock(model: MoraleModel) -> threading.RLock:
+    """One lock per model: the play loop steps it while page events read it."""
+    return model.__dict__.setdefault("_dashboard_lock", threading.RLock())
+
+
+def reset_model() -> None:
+    """A new model from the current controls and seed (army-shape parameters apply here)."""
+    playing.value = False
+    try:
+        params = validate(dict(controls.value))
+    except ParameterError as exc:
+        message.value = str(exc)
+        return
+    model_ref.value = MoraleModel(rng=int(seed.value), params=params)
+    selected.value = None
+    message.value = ""
+    tick.value += 1
+
+
+def load_preset(name: str) -> None:
+    try:
+        scenario = resolve(name)
+    except ScenarioError as exc:
+        message.value = str(exc)
+        return
+    scenario_name.value = name
+    horizon.value = scenario.days
+    controls.value = scenario.params.model_dump()
+    reset_model()
+
+
+def step_once() -> None:
+    model = model_ref.value
+    with _lock(model):
+        model.step()
+    tick.value += 1
+
+
+def set_lever(name: str, value: float) -> None:
+    """Pull a lever on the running model: it takes effect from the next day."""
+    model = model_ref.value
+    try:
+        with _lock(model):
+            model.set_lever(name, value)
+    except ParameterError as exc:
+        message.value = str(exc)
+        return
+    controls.value = {**controls.value, name: value}
+    tick.value += 1
+
+
+def set_army(name: str, value) -> None:
+    controls.value = {**controls.value, name: value}
+
+
+# ---- components -------------------------------------------------------------------
+
+
+@solara.component
+def PlayLoop():
+    """Steps the model while playing, at most ``speed`` days per second."""
+
+    def loop():
+        try:
+            run_days()
+        except Exception as exc:  # show it on the page instead of dying silently
+            traceback.print_exc()
+            message.value = f"error while playing: {exc!r}"
+            playing.value = False
+
+    def run_days():
+        started, first_day = time.perf_counter(), model_ref.value.day
+        while playing.value:
+            t0 = time.perf_counter()
+            model = model_ref.value
+            with _lock(model):
+                model.step()
+            elapsed = time.perf_counter() - started
+            # a plain attribute, not a reactive: setting a reactive would render the page twice a day
+            model.__dict__["_dashboard_rate"] = (model.day - first_day) / max(elapsed, 1e-9)
+            tick.value += 1  # renders the page for this day
+            if model.day >= horizon.value:
+                playing.value = False
+            time.sleep(max(0.0, 1.0 / speed.value - (time.perf_counter() - t0)))
+
+    solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
+
+
+@solara.component
+def Controls():
+    model = model_ref.value
+    with solara.Card("Run", margin=0):
+        solara.Select(
+            label="Preset scenario", value=scenario_name.value, values=list(available()),
+            on_value=load_preset,
+        )
+        description = resolve(scenario_name.value).description if scenario_name.value in available() else ""
+        solara.Text(description, style={"font-size": "12px", "color": "#555"})
+        with solara.Row():
+            solara.Button(
+                "Pause" if playing.value else "Play", color="primary",
+                on_click=lambda: playing.set(not playing.value),
+                disabled=model is None, classes=["play-button"],
+            )
+            solara.Button("Step", on_click=step_once, disabled=model is None or playing.value,
+                          classes=["step-button"])
+            solara.Button("Reset", on_click=reset_model, classes=["reset-button"])
+        solara.SliderInt("Speed (days per second)", value=speed, min=1, max=60)
+        solara.InputInt("Seed", value=seed)
+        solara.InputInt("Stop at day", value=horizon)
+        if model is not None:
+            solara.FileDownload(
+                data=lambda: model.timeseries().to_csv(index=False).encode(),
+                filename=f"{scenario_name.value}_seed{seed.value}_day{model.day}.csv",
+                label="Download time series (CSV)",
+            )
+
+
+@solara.component
+def LeverControls():
+    values = controls.value
+    with solara.Card("Policy levers (take effect tomorrow)", margin=0):
+        for s in LEVER_SPECS:
+            name = s["name"]
+            if s["type"] == "int":
+                solara.SliderInt(name, value=int(values.get(name, s["default"])), min=int(s["min"]),
+                                 max=int(s["max"]), on_value=lambda v, n=name: set_lever(n, v))
+            else:
+                solara.SliderFloat(name, value=float(values.get(name, s["default"])), min=s["min"],
+                                   max=s["max"], step=0.05, on_value=lambda v, n=name: set_lever(n, v))
+            ends = f" 0 = {s['low']}; 1 = {s['high']}." if s["low"] else ""
+            solara.Text(s["meaning"] + ends, style={"font-size": "11px", "color": "#666"})
+    with solara.Details("Army shape (applies on Reset)"):
+        for s in ARMY_SPECS:
+            name = s["name"]
+            if s["type"] == "int":
+                solara.InputInt(name, value=int(values.get(name, s["default"])),
+                                on_value=lambda v, n=name: set_army(n, v))
+            else:
+                solara.SliderFloat(name, value=float(values.get(name, s["default"])), min=s["min"],
+                                   max=s["max"], step=0.05, on_value=lambda v, n=name: set_army(n, v))
+            solara.Text(s["meaning"], style={"font-size": "11px", "color": "#666"})
+
+
+def _fmt(value) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+@solara.component
+def Inspector(model: MoraleModel, version: int):
+    row = selected.value
+    with solara.Card("Soldier inspector", margin=0):
+        if row is None or row >= model.soldiers.n:
+            solara.Text("Click a soldier on the map to see why he is wavering.")
+            return
+        with _lock(model):
+            info = views.inspect_soldier(model, row)
+        rows = "".join(
+            f'<tr><td>{label}</td><td data-testid="insp-{key}">{_fmt(info[key])}</td></tr>'
+            for key, label in [
+                ("id", "agent id"), ("unit", "unit"), ("posture", "posture"),
+                ("service", "service"), ("status", "status"), ("motivation", "motivation"),
+                ("fear", "fear"), ("grievance", "grievance"), ("risk_aversion", "risk aversion"),
+                ("threshold", "threshold"), ("ties", "ties"), ("ties_deserted", "ties who deserted"),
+                ("combat_days", "days in combat"),
+            ]
+        )
+        d = info["decision"]
+        scale = max(abs(v) for k, v in d.items() if k != "row") or 1.0
+        bars = []
+        for key, label, colour, sign in [
+            ("push_fear", "fear", "#c62828", 1), ("push_grievance", "grievance", "#ef6c00", 1),
+            ("push_motivation", "lack of motivation", "#6d4c41", 1),
+            ("push_peers", "comrades leaving", "#ad1457", 1),
+            ("push_deployment", "deployment dread", "#8e24aa", 1),
+            ("deterrence", "deterrence", "#1565c0", -1), ("noise", "today's mood", "#757575", 1),
+            ("threshold", "his threshold", "#2e7d32", -1),
+        ]:
+            value = d[key] * sign
+            width = 100 * abs(value) / scale
+            bars.append(
+                f'<tr><td>{label}</td><td style="width:160px"><div style="background:{colour};'
+                f'height:9px;width:{width:.0f}%"></div></td>'
+                f'<td data-testid="dec-{key}" style="text-align:right">{value:+.3f}</td></tr>'
+            )
+        margin = d["margin"]
+        verdict = ("over his threshold: deserts" if margin > 0 else
+                   f"holding, {-margin:.3f} below his threshold")
+        solara.HTML(tag="div", unsafe_innerHTML=(
+            f'<table style="font-size:12px" data-testid="inspector">{rows}</table>'
+            f'<div style="font-size:12px;margin-top:6px"><b>Today\'s decision</b> '
+            f"(push - deterrence + mood vs threshold)</div>"
+            f'<table style="font-size:12px">{"".join(bars)}</table>'
+            f'<div style="font-size:12px" data-testid="dec-margin">margin {margin:+.3f}: {verdict}</div>'
+        ))
+
+
+@solara.component
+def Charts(model: MoraleModel, version: int):
+    ts = model.datacollector.model_vars
+    marks = views.lever_marks(model)
+    days = max(horizon.value, model.day)
+    charts = [
+        views.line_chart(
+            "Desertion rate", [
+                ("front line", "#c62828", ts["desertion_rate_frontline"]),
+                ("rear", "#1565c0", ts["desertion_rate_rear"]),
+                ("army", "#333", ts["desertion_rate"]),
+            ], percent=True, marks=marks, days=days, testid="chart-desertion",
+        ),
+        views.line_chart(
+            "Motivation, fear, grievance (means)", [
+                ("motivation", "#2e7d32", ts["mean_motivation"]),
+                ("fear", "#c62828", ts["mean_fear"]),
+                ("grievance", "#ef6c00", ts["mean_grievance"]),
+            ], y_max=1.0, marks=marks, days=days, testid="chart-morale",
+        ),
+        views.line_chart(
+            "Strength and combat effectiveness", [
+                ("present / authorised", "#333",
+                 [p / max(int(model.unit_table.authorised.sum()), 1) for p in ts["present"]]),
+                ("combat effectiveness", "#6a1b9a", ts["combat_effectiveness"]),
+            ], y_max=1.0, marks=marks, days=days, testid="chart-strength",
+        ),
+        views.line_chart(
+            "Supply on hand and medical care", [
+                ("supply", "#00838f", ts["supply"]), ("medical care", "#8e24aa", ts["medical"]),
+            ], y_max=1.0, marks=marks, days=days, testid="chart-supply",
+        ),
+    ]
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        '<div style="display:grid;grid-template-columns:repeat(2,minmax(300px,1fr));gap:8px">'
+        + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
+    ))
+
+
+@solara.component
+def ArmyTab(model: MoraleModel, version: int):
+    with _lock(model):
+        layout = views.unit_map(model)
+    with solara.Columns([3, 1]):
+        with solara.Column():
+            UnitMapView(
+                cells_json=json.dumps(layout.cells, separators=(",", ":")),
+                units=layout.units, bands=layout.bands, width=layout.width,
+                height=layout.height, colors=COLORS,
+                selected=-1 if selected.value is None else int(selected.value),
+                event_select_soldier=lambda row: selected.set(int(row)),
+            )
+            Legend()
+        Inspector(model, version)
+    Charts(model, version)
+
+
+@solara.component
+def CycleTab(model: MoraleModel, version: int):
+    with _lock(model):
+        diagram = views.loop_diagram(model)
+    with solara.Columns([3, 2]):
+        solara.HTML(tag="div", unsafe_innerHTML=diagram)
+        solara.Markdown(
+            "**The morale cycle.** Red arrows are reinforcing loops (desertion breeds "
+            "desertion), blue ones balancing. Arrow width and the figures below the "
+            "diagram show how hard each loop pushes today, in the same units as a "
+            "soldier's push to leave.\n\n"
+            "- **R1 contagion**: comrades leave, those who stay follow.\n"
+            "- **R2 overstretch**: the same duties over fewer soldiers raise fear.\n"
+            "- **R3 logistics**: losses strain supply; shortages breed grievance.\n"
+            "- **R4 backlash**: harsh punishment breeds grievance.\n"
+            "- **B1 deterrence**: certainty x severity of punishment holds soldiers back.\n"
+            "- **B2 reinforcement**, **B3 rotation**, **B4 propaganda** (weak, fading)."
+        )
+
+
+@solara.component
+def CascadesTab(model: MoraleModel, version: int):
+    with _lock(model):
+        table = model.cascades.table()
+        sizes = table["size"].to_numpy()
+    with solara.Columns([1, 1]):
+        solara.HTML(tag="div", unsafe_innerHTML=views.cascade_histogram(sizes))
+        solara.HTML(tag="div", unsafe_innerHTML=views.cascade_timeline(
+            table, model.unit_table.n, max(horizon.value, model.day)))
+    big = int((sizes >= 5).sum())
+    solara.Markdown(
+        f"{sizes.size} cascades so far, {big} of five deserters or more; the largest has "
+        f"{int(sizes.max()) if sizes.size else 0}. A cascade is a set of desertions linked "
+        "along ties (squad mates or friends) within 3 days of each other; a lone deserter "
+        "is a cascade of one."
+    )
+
+
+def run_comparison() -> None:
+    """Run presets A and B headless with the same seed and horizon."""
+    result = {}
+    for side, name in (("A", compare_a.value), ("B", compare_b.value)):
+        scenario = resolve(name)
+        model = MoraleModel(rng=int(seed.value), params=scenario.params)
+        model.run(int(horizon.value))
+        result[side] = {"name": name, "series": model.datacollector.model_vars,
+                        "final": dict(model.metrics)}
+    compare_result.value = result
+
+
+@solara.component
+def CompareTab():
+    presets = list(available())
+    with solara.Row():
+        solara.Select(label="A", value=compare_a, values=presets)
+        solara.Select(label="B", value=compare_b, values=presets)
+        solara.Button("Run A/B", color="primary", on_click=run_comparison, classes=["compare-button"])
+    solara.Text(f"Same seed ({seed.value}) and horizon ({horizon.value} days) for both.")
+    result = compare_result.value
+    if not result:
+        return
+    a, b = result["A"], result["B"]
+    charts = []
+    for metric, title, percent, y_max in [
+        ("desertion_rate", "Desertion rate, A vs B", True, None),
+        ("present", "Soldiers present, A vs B", False, None),
+        ("mean_fear", "Mean fear, A vs B", False, 1.0),
+        ("mean_grievance", "Mean grievance, A vs B", False, 1.0),
+    ]:
+        charts.append(views.line_chart(
+            title, [(f"A: {a['name']}", "#c62828", a["series"][metric]),
+                    (f"B: {b['name']}", "#1565c0", b["series"][metric])],
+            percent=percent, y_max=y_max, testid=f"compare-{metric}",
+        ))
+    rows = "".join(
+        f"<tr><td>{label}</td><td data-testid='cmp-a-{key}'>{fmt(a['final'][key])}</td>"
+        f"<td data-testid='cmp-b-{key}'>{fmt(b['final'][key])}</td></tr>"
+        for key, label, fmt in [
+            ("desertion_rate", "desertion rate", lambda v: f"{v:.1%}"),
+            ("desertion_rate_frontline", "frontline rate", lambda v: f"{v:.1%}"),
+            ("largest_cascade", "largest cascade", str),
+            ("present", "present at the end", str),
+        ]
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f'<table style="font-size:13px" cellpadding="4" data-testid="compare-table"><tr><th></th>'
+        f"<th>A: {a['name']}</th><th>B: {b['name']}</th></tr>{rows}</table>"
+        '<div style="display:grid;grid-template-columns:repeat(2,minmax(300px,1fr));gap:8px">'
+        + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
+    ))
+
+
+@solara.component
+def Header(model: MoraleModel, version: int):
+    m = model.metrics
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f'<div style="font-size:15px;margin:4px 0">'
+        f'<b data-testid="day">Day {model.day}</b> · {scenario_name.value}, seed {seed.value} · '
+        f'desertion <b data-testid="desertion-rate">{m["desertion_rate"]:.1%}</b> '
+        f'(front line {m["desertion_rate_frontline"]:.1%}, rear {m["desertion_rate_rear"]:.1%}) · '
+        f'{m["present"]} present · {m["desertions_today"]} deserted today'
+        f'<span style="color:#888;font-size:12px;margin-left:12px" data-testid="play-rate">'
+        + (f"playing at {model.__dict__.get('_dashboard_rate', 0.0):.1f} days/s"
+           if playing.value else "") +
+        "</span></div>"
+    ))
+
+
+@solara.component
+def Page():
+    solara.Title("unit-morale")
+    if not controls.value:
+        # first render of this tab: start from the chosen preset
+        load_preset(scenario_name.value)
+    model = model_ref.value
+    # Components get `version` so they re-render whenever the model moves: reacton skips
+    # a child whose arguments did not change, and the model object itself stays the same.
+    version = tick.value
+    PlayLoop()
+    with solara.Sidebar():
+        Controls()
+        LeverControls()
+    if message.value:
+        solara.Error(message.value)
+    if model is None:
+        solara.Text("Building the army ...")
+        return
+    Header(model, version)
+    with solara.lab.Tabs(value=tab.value, on_value=tab.set):
+        solara.lab.Tab("Army")
+        solara.lab.Tab("Morale cycle")
+        solara.lab.Tab("Cascades")
+        solara.lab.Tab("Compare A/B")
+    if tab.value == 0:
+        ArmyTab(model, version)
+    elif tab.value == 1:
+        CycleTab(model, version)
+    elif tab.value == 2:
+        CascadesTab(model, version)
+    else:
+        CompareTab()
+
+
+page = Page

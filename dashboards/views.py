@@ -1,0 +1,483 @@
+"""What the dashboard shows, computed from a model: pure functions, no Solara.
+
+Kept apart from the components so they can be tested without a browser and
+stay cheap enough to run every frame (everything here is array work).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.cascades import CASCADE_WINDOW_DAYS
+from model.model import MoraleModel
+from model.state import OfficerStatus, Posture, Status
+
+CELL = 7  # pixels per soldier on the unit map
+GAP = 12  # pixels between unit blocks
+HEADER = 16  # pixels above a block for its label and officer marker
+BAND_GAP = 26
+MAP_WIDTH = 900
+WAVERING_MARGIN = 0.15  # within this of his threshold a soldier counts as wavering
+
+# Morale bands and statuses on the map: code -> (label, colour)
+BANDS: dict[str, tuple[str, str]] = {
+    "s": ("steady", "#2e7d32"),
+    "w": ("wavering", "#f9a825"),
+    "n": ("deserted in the last 3 days", "#ff1744"),
+    "d": ("deserted (at large)", "#8e0000"),
+    "c": ("caught and jailed", "#6a1b9a"),
+    "h": ("wounded", "#90a4ae"),
+    "k": ("killed", "#37474f"),
+}
+POSTURE_LABELS = {
+    Posture.FRONTLINE: "Front line",
+    Posture.SECOND_LINE: "Second line",
+    Posture.RESERVE: "Reserve",
+}
+
+
+def soldier_bands(model: MoraleModel) -> np.ndarray:
+    """One band code per soldier (see ``BANDS``)."""
+    s = model.soldiers
+    codes = np.full(s.n, "s", dtype="<U1")
+    present = model.present_mask()
+    margin = s.push - s.deterrence - s.threshold
+    codes[present & (margin > -WAVERING_MARGIN)] = "w"
+    deserted = s.status == Status.DESERTED
+    codes[deserted] = "d"
+    codes[deserted & (model.day - s.deserted_day <= CASCADE_WINDOW_DAYS)] = "n"
+    codes[s.status == Status.CAUGHT] = "c"
+    codes[s.status == Status.WOUNDED] = "h"
+    codes[s.status == Status.KILLED] = "k"
+    return codes
+
+
+@dataclass
+class UnitMap:
+    cells: list[list]  # [x, y, band code, soldier row]
+    units: list[dict]  # x, y, width, height, label, officer marker
+    bands: list[dict]  # posture band headings
+    width: int
+    height: int
+
+
+def unit_map(model: MoraleModel) -> UnitMap:
+    """Layout of the unit map: a block per unit, a column per squad, a cell per soldier.
+
+    Units are arranged in three bands (front line, second line, reserve). Within a
+    block, each column is a squad and lists every soldier ever assigned to it,
+    oldest on top, so losses stay visible and replacements appear below them.
+    """
+    s, u = model.soldiers, model.unit_table
+    rows = np.arange(s.n)
+    order = np.lexsort((rows, s.squad))
+    squad_sorted = s.squad[order]
+    starts = np.searchsorted(squad_sorted, squad_sorted, side="left")
+    rank = np.empty(s.n, dtype=np.int64)
+    rank[order] = np.arange(s.n) - starts
+    depth_by_squad = np.bincount(s.squad, minlength=model.squad_capacity.size)
+    depth_by_unit = np.zeros(u.n, dtype=np.int64)
+    np.maximum.at(depth_by_unit, model.squad_unit, depth_by_squad)
+
+    block_w = u.n_squads * CELL
+    ux = np.zeros(u.n, dtype=np.int64)
+    uy = np.zeros(u.n, dtype=np.int64)
+    bands, y = [], 0
+    officers = model.officers
+    serving = officers.status == OfficerStatus.SERVING
+    led = np.bincount(officers.unit[serving], minlength=u.n)
+    for posture in Posture:
+        members = np.flatnonzero(u.posture == posture)
+        bands.append({"y": y + 12, "label": f"{POSTURE_LABELS[posture]} ({members.size} units)"})
+        y += BAND_GAP
+        x, row_height = 0, 0
+        for unit in members:  # a loop over units (tens), for layout only
+            if x + block_w[unit] > MAP_WIDTH and x > 0:
+                x, y = 0, y + row_height + GAP
+                row_height = 0
+            ux[unit], uy[unit] = x, y
+            x += block_w[unit] + GAP
+            row_height = max(row_height, HEADER + depth_by_unit[unit] * CELL)
+        y += row_height + GAP
+    height = y
+
+    cx = ux[s.unit] + (s.squad - u.first_squad[s.unit]) * CELL
+    cy = uy[s.unit] + HEADER + rank * CELL
+    codes = soldier_bands(model)
+    cells = np.column_stack([cx, cy]).tolist()
+    for cell, code, row in zip(cells, codes.tolist(), rows.tolist(), strict=True):
+        cell.extend((code, row))
+    rates = _unit_rates(model)
+    units = [
+        {
+            "x": int(ux[i]), "y": int(uy[i]), "width": int(block_w[i]),
+            "height": int(HEADER + depth_by_unit[i] * CELL),
+            "label": f"U{i} {rates[i]:.0%}",
+            "led": bool(led[i] > 0),
+            "title": (
+                f"Unit {i}: {int(model.unit_present[i])}/{int(u.authorised[i])} present, "
+                f"desertion {rates[i]:.1%}, supply {u.supply[i]:.2f}, officer "
+                + (f"competence {model.unit_competence[i]:.2f}, harshness "
+                   f"{model.unit_harshness[i]:.2f}" if led[i] else "killed, replacement coming")
+            ),
+        }
+        for i in range(u.n)
+    ]
+    return UnitMap(cells, units, bands, MAP_WIDTH, int(height))
+
+
+def _unit_rates(model: MoraleModel) -> np.ndarray:
+    s = model.soldiers
+    ever = np.bincount(s.unit, minlength=model.unit_table.n)
+    deserted = np.bincount(s.unit[s.times_deserted > 0], minlength=model.unit_table.n)
+    return deserted / np.maximum(ever, 1)
+
+
+# ---------------------------------------------------------------------------- #
+# Charts (SVG strings: no plotting library, no CDN, cheap to redraw every frame)
+# ---------------------------------------------------------------------------- #
+
+
+def line_chart(
+    title: str,
+    series: list[tuple[str, str, list[float]]],
+    *,
+    y_max: float | None = None,
+    marks: list[dict] | None = None,
+    percent: bool = False,
+    days: int | None = None,
+    width: int = 440,
+    height: int = 190,
+    testid: str = "",
+) -> str:
+    """A small line chart; ``marks`` are vertical lines at lever changes ({day, label})."""
+    left, right, top, bottom = 44, 10, 24, 24
+    plot_w, plot_h = width - left - right, height - top - bottom
+    longest = max((len(v) for _, _, v in series), default=1)
+    x_max = max(days or 0, longest - 1, 1)
+    top_value = y_max if y_max is not None else max(
+        (max(v) for _, _, v in series if v), default=1.0
+    )
+    top_value = top_value if top_value > 0 else 1.0
+
+    def px(day: float) -> float:
+        return left + plot_w * day / x_max
+
+    def py(value: float) -> float:
+        return top + plot_h * (1 - min(value, top_value) / top_value)
+
+    def fmt(value: float) -> str:
+        if percent:
+            return f"{value:.0%}" if top_value >= 0.05 else f"{value:.1%}"
+        return f"{value:,.0f}" if top_value >= 100 else f"{value:.2g}"
+
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="100%" class="chart" '
+        f'data-testid="{testid}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
+        f'<text x="{left}" y="15" font-size="13" font-weight="bold">{html.escape(title)}</text>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#999"/>',
+    ]
+    for frac in (0.0, 0.5, 1.0):
+        value = top_value * frac
+        parts.append(
+            f'<text x="{left - 4}" y="{py(value) + 4:.1f}" font-size="10" text-anchor="end">'
+            f"{fmt(value)}</text>"
+        )
+    for day, anchor in ((0, "start"), (x_max // 2, "middle"), (x_max, "end")):
+        parts.append(
+            f'<text x="{px(day):.1f}" y="{height - 8}" font-size="10" text-anchor="{anchor}">'
+            f"day {day}</text>"
+        )
+    for mark in marks or []:
+        x = px(mark["day"])
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#555" '
+            f'stroke-dasharray="3,3" class="lever-mark"/>'
+            f'<text x="{x + 3:.1f}" y="{top + 10}" font-size="9" fill="#333" class="lever-mark-label">'
+            f"{html.escape(mark['label'])}</text>"
+        )
+    legend_x = left + 8
+    for label, colour, values in series:
+        if len(values) > 1:
+            points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(values))
+            parts.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>'
+            )
+        parts.append(
+            f'<rect x="{legend_x}" y="{top + 4}" width="10" height="3" fill="{colour}"/>'
+            f'<text x="{legend_x + 13}" y="{top + 9}" font-size="10">{html.escape(label)}</text>'
+        )
+        legend_x += 13 + 6 * len(label) + 14
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def lever_marks(model: MoraleModel) -> list[dict]:
+    return [
+        {"day": c["day"], "label": f"{c['name']} {c['old']:g}→{c['new']:g}"}
+        for c in model.lever_changes
+    ]
+
+
+def cascade_histogram(sizes: np.ndarray, width: int = 440, height: int = 190) -> str:
+    """Cascade size distribution on log-log axes (sizes binned in powers of two)."""
+    left, right, top, bottom = 44, 10, 38, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="100%" data-testid="cascade-sizes" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
+        '<text x="44" y="15" font-size="13" font-weight="bold">'
+        "Cascade sizes (log scale)</text>",
+    ]
+    if sizes.size == 0:
+        parts.append(f'<text x="{left}" y="{top + 40}" font-size="12">No desertions yet.</text></svg>')
+        return "".join(parts)
+    edges = 2 ** np.arange(0, int(np.log2(max(sizes.max(), 1))) + 2)
+    counts, _ = np.histogram(sizes, bins=edges)
+    log_max = np.log10(max(counts.max(), 1)) + 0.3
+    bar_w = plot_w / len(counts)
+    for i, count in enumerate(counts):
+        h = plot_h * (np.log10(count) + 0.3) / log_max if count else 0
+        lo, hi = int(edges[i]), int(edges[i + 1]) - 1
+        label = f"{lo}" if lo == hi else f"{lo}-{hi}"
+        x = left + i * bar_w
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 4:.1f}" '
+            f'height="{h:.1f}" fill="#c62828"><title>{count} cascades of size {label}</title></rect>'
+            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - h - 3:.1f}" font-size="9" '
+            f'text-anchor="middle">{count}</text>'
+            f'<text x="{x + bar_w / 2:.1f}" y="{height - 16}" font-size="9" '
+            f'text-anchor="middle">{label}</text>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2}" y="{height - 3}" font-size="10" text-anchor="middle">'
+        "cascade size (deserters); bar height: number of cascades, log scale</text></svg>"
+    )
+    return "".join(parts)
+
+
+def cascade_timeline(table, n_units: int, days: int, width: int = 440, height: int = 190) -> str:
+    """Each cascade as a bar from its first to its last day, at its unit's row."""
+    left, right, top, bottom = 44, 10, 24, 24
+    plot_w, plot_h = width - left - right, height - top - bottom
+    x_max = max(days, 1)
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="100%" data-testid="cascade-timeline" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
+        '<text x="44" y="15" font-size="13" font-weight="bold">'
+        "Cascades over time (size 2 and up; row = unit)</text>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
+    ]
+    row_h = plot_h / max(n_units, 1)
+    big = table[table["size"] >= 2]
+    largest = max(int(big["size"].max()), 2) if len(big) else 2
+    for rec in big.itertuples():
+        x0 = left + plot_w * rec.start_day / x_max
+        x1 = left + plot_w * (rec.end_day + 1) / x_max
+        thickness = max(2.0, row_h * (0.3 + 0.7 * rec.size / largest))
+        y = top + row_h * (rec.unit_id + 0.5) - thickness / 2
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0, 2):.1f}" height="{thickness:.1f}" '
+            f'fill="#c62828" opacity="0.75"><title>unit {rec.unit_id}: {rec.size} deserters, '
+            f"days {rec.start_day}-{rec.end_day}</title></rect>"
+        )
+    for day, anchor in ((0, "start"), (x_max // 2, "middle"), (x_max, "end")):
+        parts.append(
+            f'<text x="{left + plot_w * day / x_max:.1f}" y="{height - 8}" font-size="10" '
+            f'text-anchor="{anchor}">day {day}</text>'
+        )
+    parts.append(
+        f'<text x="{left - 4}" y="{top + 8}" font-size="10" text-anchor="end">U0</text>'
+        f'<text x="{left - 4}" y="{top + plot_h}" font-size="10" text-anchor="end">U{n_units - 1}</text>'
+        "</svg>"
+    )
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- #
+# The morale cycle (MODEL_BRIEF section 3)
+# ---------------------------------------------------------------------------- #
+
+
+@dataclass
+class Loop:
+    key: str
+    name: str
+    kind: str  # "R" reinforcing, "B" balancing
+    strength: float  # today's push (R) or pull (B), in push units
+    explain: str
+
+
+def loop_strengths(model: MoraleModel) -> list[Loop]:
+    """How hard each feedback loop pushes (R) or holds (B) today, in units of the push to leave.
+
+    Each figure is the mean, over soldiers present, of the part of today's decision
+    that the loop supplies, so they can be compared with each other.
+    """
+    p, s, u = model.params, model.soldiers, model.unit_table
+    here = model.present_mask()
+    unit = s.unit[here]
+
+    def mean(values: np.ndarray) -> float:
+        return float(np.mean(values)) if values.size else 0.0
+
+    stretch = model.unit_stretch[unit]
+    fear_from_stretch = p.weight_fear * p.overstretch_stress * stretch / max(p.fear_recovery, 1e-9)
+    absent_share = 1.0 - model.unit_present.sum() / max(u.authorised.sum(), 1)
+    supply_lost_to_losses = p.supply_level * min(p.logistics_strain * absent_share, 1.0)
+    grievance_from_strain = np.full(
+        u.n, p.weight_grievance * p.grievance_per_shortfall * supply_lost_to_losses
+        / max(p.grievance_decay, 1e-9),
+    )
+    backlash = (
+        p.weight_grievance * p.punishment_backlash * u.punishment_salience * model.unit_harshness
+        * p.penalty_severity / p.salience_days / max(p.grievance_decay, 1e-9)
+    )
+    week = model.change_over("reinforcements_cumulative", 7)
+    front = u.posture == Posture.FRONTLINE
+    fresh_front = front & (u.days_in_posture <= 7)
+    relieved = float(fresh_front.sum() / max(front.sum(), 1)) if p.rotation_days else 0.0
+    return [
+        Loop("R1", "contagion", "R", mean(p.peer_influence * p.peer_gain * s.peer_signal[here]),
+             "comrades who just left push those who stay"),
+        Loop("R2", "overstretch", "R", mean(fear_from_stretch),
+             "understrength units: more duty and exposure per soldier, more fear"),
+        Loop("R3", "logistics", "R", mean(grievance_from_strain[unit]),
+             "army-wide losses strain supply; shortages breed grievance"),
+        Loop("R4", "backlash", "R", mean(backlash[unit]),
+             "harsh punishment seen in the unit breeds grievance"),
+        Loop("B1", "deterrence", "B", mean(s.deterrence[here]),
+             "certainty of capture x severity x risk aversion holds soldiers back"),
+        Loop("B2", "reinforcement", "B", week / max(model.metrics["present"], 1),
+             "replacements this week per soldier present: refill understrength units"),
+        Loop("B3", "rotation", "B", relieved, "share of the front relieved in the last week"),
+        Loop("B4", "propaganda", "B", mean(p.weight_motivation * s.propaganda_lift[here]),
+             "a short, fading lift of motivation"),
+    ]
+
+
+# Node positions of the causal-loop diagram (an SVG 620 x 360)
+_NODES = {
+    "desertion": (310, 180, "Desertion"),
+    "peers": (310, 50, "Comrades leave"),
+    "understrength": (520, 95, "Understrength"),
+    "fear": (545, 230, "Fear"),
+    "supply": (440, 320, "Supply strain"),
+    "grievance": (180, 320, "Grievance"),
+    "punishment": (80, 230, "Punishment"),
+    "deterrence": (110, 95, "Deterrence"),
+}
+_EDGES = [  # (from, to, loop)
+    ("desertion", "peers", "R1"), ("peers", "desertion", "R1"),
+    ("desertion", "understrength", "R2"), ("understrength", "fear", "R2"),
+    ("fear", "desertion", "R2"),
+    ("desertion", "supply", "R3"), ("supply", "grievance", "R3"), ("grievance", "desertion", "R3"),
+    ("punishment", "grievance", "R4"),
+    ("punishment", "deterrence", "B1"), ("deterrence", "desertion", "B1"),
+    ("desertion", "punishment", "B1"),
+]
+
+
+def loop_diagram(model: MoraleModel) -> str:
+    """The morale cycle as a causal-loop diagram whose arrows and badges carry live values."""
+    loops = {lp.key: lp for lp in loop_strengths(model)}
+    reinforcing = [lp for lp in loops.values() if lp.kind == "R"]
+    driver = max(reinforcing, key=lambda lp: lp.strength)
+    strongest = {
+        kind: max(max(lp.strength for lp in loops.values() if lp.kind == kind), 1e-6)
+        for kind in ("R", "B")
+    }
+    m = model.metrics
+    node_values = {
+        "desertion": f"{m['desertions_today']} today",
+        "peers": f"signal {m['mean_peer_signal']:.3f}",
+        "understrength": f"{m['present']}/{int(model.unit_table.authorised.sum())} present",
+        "fear": f"mean {m['mean_fear']:.2f}",
+        "supply": f"supply {m['supply']:.2f}",
+        "grievance": f"mean {m['mean_grievance']:.2f}",
+        "punishment": f"{m['caught_cumulative']} caught",
+        "deterrence": f"mean {m['mean_deterrence']:.2f}",
+    }
+    parts = [
+        '<svg viewBox="0 0 620 420" width="100%" data-testid="loop-diagram" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
+        '<text x="310" y="404" font-size="10" text-anchor="middle" fill="#666">arrow width: '
+        "strength relative to the strongest loop of its kind (red reinforcing, blue balancing)"
+        "</text>",
+    ]
+    for src, dst, key in _EDGES:
+        (x0, y0, _), (x1, y1, _) = _NODES[src], _NODES[dst]
+        lp = loops[key]
+        colour = "#c62828" if lp.kind == "R" else "#1565c0"
+        widthpx = 1 + 6 * lp.strength / strongest[lp.kind]
+        # shorten the arrow so it ends at the node's edge; bend it a little
+        dx, dy = x1 - x0, y1 - y0
+        length = max((dx * dx + dy * dy) ** 0.5, 1)
+        sx, sy = x0 + dx * 38 / length, y0 + dy * 22 / length
+        ex, ey = x1 - dx * 44 / length, y1 - dy * 24 / length
+        cx, cy = (sx + ex) / 2 - dy * 0.12, (sy + ey) / 2 + dx * 0.12
+        parts.append(
+            f'<path d="M {sx:.0f} {sy:.0f} Q {cx:.0f} {cy:.0f} {ex:.0f} {ey:.0f}" fill="none" '
+            f'stroke="{colour}" stroke-width="{widthpx:.1f}" opacity="0.8" marker-end="url(#arrow)">'
+            f"<title>{key} {lp.name}: {lp.strength:.3f}</title></path>"
+        )
+    for key, (x, y, label) in _NODES.items():
+        parts.append(
+            f'<rect x="{x - 62}" y="{y - 20}" width="124" height="40" rx="8" fill="#fafafa" '
+            f'stroke="#333"/><text x="{x}" y="{y - 4}" font-size="12" text-anchor="middle" '
+            f'font-weight="bold">{label}</text><text x="{x}" y="{y + 12}" font-size="10" '
+            f'text-anchor="middle" data-testid="node-{key}">{html.escape(node_values[key])}</text>'
+        )
+    y = 362
+    for i, lp in enumerate(loops.values()):
+        x = 8 + (i % 4) * 153
+        row_y = y + (i // 4) * 22
+        colour = "#c62828" if lp.kind == "R" else "#1565c0"
+        weight = "bold" if lp is driver and lp.strength > 0 else "normal"
+        parts.append(
+            f'<text x="{x}" y="{row_y}" font-size="11" fill="{colour}" font-weight="{weight}" '
+            f'data-testid="loop-{lp.key}"><title>{html.escape(lp.explain)}</title>'
+            f"{lp.key} {lp.name} {lp.strength:.3f}</text>"
+        )
+    parts.append(
+        f'<text x="310" y="20" font-size="12" text-anchor="middle" data-testid="loop-driver">'
+        f"Strongest reinforcing loop now: {driver.key} {driver.name}</text></svg>"
+    )
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- #
+# The soldier inspector
+# ---------------------------------------------------------------------------- #
+
+
+def inspect_soldier(model: MoraleModel, row: int) -> dict:
+    """Everything the inspector shows about one soldier, from the model's arrays."""
+    agent = model.soldier_agents[row]
+    s = model.soldiers
+    ties = model.tie_rows(row)
+    ties_gone = int((s.times_deserted[ties] > 0).sum()) if ties.size else 0
+    return {
+        "id": agent.unique_id,
+        "row": row,
+        "unit": agent.unit_id,
+        "posture": agent.posture_name.replace("_", " "),
+        "service": agent.service_name,
+        "status": agent.status_name,
+        "motivation": agent.motivation,
+        "fear": agent.fear,
+        "grievance": agent.grievance,
+        "risk_aversion": agent.risk_aversion,
+        "threshold": agent.threshold,
+        "ties": int(ties.size),
+        "ties_deserted": ties_gone,
+        "combat_days": agent.combat_days,
+        "decision": agent.decision(),
+    }

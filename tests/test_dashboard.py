@@ -1,0 +1,231 @@
+"""The dashboard in a real browser: Playwright driving the system Chromium.
+
+The server runs as `morale dashboard` in a subprocess, as a user starts it.
+Every assertion is about what the page shows; where it shows model values, they
+are checked against a model run here with the same preset, seed and days (the
+model is deterministic).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from model.model import MoraleModel
+from model.scenarios import resolve
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # pragma: no cover - playwright is a dev dependency
+    expect = None
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium on PATH (install Debian's `chromium`; .ci/run does)",
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SEED = 42  # the dashboard's default seed
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    script = Path(sys.executable).parent / "morale"
+    proc = subprocess.Popen(
+        [str(script), "dashboard", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail(f"dashboard did not start: {proc.stdout.read()[-2000:]}")
+        time.sleep(0.5)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    page.outside_requests = []
+    local = (server, "data:", "blob:")
+    page.on("request", lambda r: r.url.startswith(local) or page.outside_requests.append(r.url))
+    page.goto(server)
+    page.wait_for_selector("[data-testid=day]")
+    page.wait_for_selector("rect.soldier")
+    yield page
+    context.close()
+
+
+def shown_day(page) -> int:
+    return int(re.search(r"Day (\d+)", page.get_by_test_id("day").inner_text()).group(1))
+
+
+def step(page, days: int) -> None:
+    start = shown_day(page)
+    for _ in range(days):
+        page.get_by_role("button", name="Step").click()
+    page.wait_for_function(
+        f"() => document.querySelector('[data-testid=day]').innerText === 'Day {start + days}'"
+    )
+
+
+def lever_slider(page, name: str):
+    return page.locator(".v-input", has=page.get_by_text(name, exact=True)).get_by_role("slider")
+
+
+def test_page_loads_offline_with_every_soldier_on_the_map(page):
+    assert shown_day(page) == 0
+    assert page.locator("rect.soldier").count() == 2000  # baseline: 20 units of 100
+    assert page.locator("polygon.officer").count() == 20
+    expect(page.get_by_text("Front line (8 units)")).to_be_visible()
+    expect(page.get_by_test_id("chart-desertion")).to_be_visible()
+    assert page.outside_requests == []  # everything is served locally
+
+
+def test_step_and_play_advance_the_model(page):
+    step(page, 2)
+    assert shown_day(page) == 2
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('[data-testid=day]').innerText.slice(4)) >= 15"
+    )
+    page.get_by_role("button", name="Pause").click()
+    time.sleep(0.5)
+    paused_at = shown_day(page)
+    time.sleep(1.0)
+    assert shown_day(page) == paused_at  # pause holds
+    # the map shows losses after a fortnight of war
+    assert page.locator("rect.soldier[data-band=k], rect.soldier[data-band=h]").count() > 0
+
+
+def test_lever_change_mid_run_is_marked_on_the_charts(page):
+    step(page, 3)
+    slider = lever_slider(page, "combat_intensity")
+    assert slider.get_attribute("aria-valuenow") == "0.5"
+    slider.focus()
+    slider.press("ArrowRight")
+    page.wait_for_selector(".lever-mark-label")
+    label = page.locator("[data-testid=chart-desertion] .lever-mark-label").text_content()
+    assert label == "combat_intensity 0.5→0.55"
+    step(page, 1)  # the change stays marked as the run goes on
+    assert page.locator("[data-testid=chart-morale] .lever-mark").count() == 1
+
+
+def test_preset_picker_loads_the_preset(page):
+    step(page, 2)
+    page.locator(".v-select", has_text="Preset scenario").click()
+    page.get_by_role("option", name="meat_grinder").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=day]').parentElement.innerText.includes('meat_grinder')"
+    )
+    assert shown_day(page) == 0
+    expect(page.get_by_text(resolve("meat_grinder").description)).to_be_visible()
+    assert lever_slider(page, "combat_intensity").get_attribute("aria-valuenow") == "0.9"
+
+
+def test_clicked_soldier_shows_his_state_from_the_model(page):
+    days = 12
+    step(page, days)
+    reference = MoraleModel(rng=SEED, params=resolve("baseline").params)
+    reference.run(days)
+    row = int(reference.present_mask().nonzero()[0][37])
+    page.locator(f"rect.soldier[data-row='{row}']").click()
+    page.wait_for_selector("[data-testid=inspector]")
+    s = reference.soldiers
+    for key, expected in [("fear", s.fear[row]), ("grievance", s.grievance[row]),
+                          ("motivation", s.motivation[row]), ("threshold", s.threshold[row])]:
+        assert page.get_by_test_id(f"insp-{key}").inner_text() == f"{expected:.3f}", key
+    assert page.get_by_test_id("insp-unit").inner_text() == str(s.unit[row])
+    expected_margin = reference.decision_breakdown(row)["margin"]
+    assert page.get_by_test_id("dec-margin").inner_text().startswith(f"margin {expected_margin:+.3f}")
+
+
+def test_ab_comparison_runs_both_presets_with_the_same_seed(page):
+    page.get_by_role("tab", name="Compare A/B").click()
+    page.get_by_role("button", name="Run A/B").click()
+    page.wait_for_selector("[data-testid=compare-table]")
+    for side, name in (("a", "harsh_penalties"), ("b", "root_causes_reform")):
+        scenario = resolve(name)
+        reference = MoraleModel(rng=SEED, params=scenario.params)
+        reference.run(180)
+        shown = page.get_by_test_id(f"cmp-{side}-desertion_rate").inner_text()
+        assert shown == f"{reference.metrics['desertion_rate']:.1%}", name
+    expect(page.get_by_test_id("compare-desertion_rate")).to_be_visible()
+
+
+def test_csv_download_is_the_runs_time_series(page, tmp_path):
+    step(page, 3)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Download time series")).click()
+    path = tmp_path / "ts.csv"
+    download_info.value.save_as(path)
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["day"]) for r in rows] == [0, 1, 2, 3]
+    reference = MoraleModel(rng=SEED, params=resolve("baseline").params)
+    reference.run(3)
+    assert float(rows[-1]["desertion_rate"]) == pytest.approx(reference.metrics["desertion_rate"])
+    assert int(rows[-1]["present"]) == reference.metrics["present"]
+
+
+def test_views_of_the_cycle_and_cascades_render(page):
+    step(page, 5)
+    page.get_by_role("tab", name="Morale cycle").click()
+    expect(page.get_by_test_id("loop-R1")).to_contain_text("R1 contagion")
+    expect(page.get_by_test_id("loop-driver")).to_contain_text("Strongest reinforcing loop now")
+    page.get_by_role("tab", name="Cascades").click()
+    expect(page.get_by_test_id("cascade-sizes")).to_be_visible()
+    expect(page.get_by_test_id("cascade-timeline")).to_be_visible()
+
+
+def test_each_browser_tab_is_its_own_session(browser, server, page):
+    step(page, 4)
+    other = browser.new_page()
+    other.goto(server)
+    other.wait_for_selector("[data-testid=day]")
+    assert shown_day(other) == 0
+    assert shown_day(page) == 4
+    other.close()
