@@ -179,7 +179,6 @@ def dashboard(
 ) -> None:
     """Serve the classroom dashboard in the browser (works offline)."""
     import os
-    import subprocess
 
     if scenario not in available():
         fail(f"unknown scenario '{scenario}'; presets: {', '.join(available())}")
@@ -190,10 +189,9 @@ def dashboard(
     typer.echo(f"unit-morale dashboard: open http://{host}:{port}/ in a browser (Ctrl-C to stop)")
     command = [sys.executable, "-m", "solara", "run", "dashboards.app", "--host", host,
                "--port", str(port), "--no-open", "--production", "--log-level", "warning"]
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    # Become the server (no child process): Ctrl-C and a terminate signal reach it directly.
+    os.execve(sys.executable, command, env)
 
 
 def main() -> None:

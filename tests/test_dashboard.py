@@ -70,9 +70,13 @@ def server():
     yield url
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
+        pytest.fail("the dashboard did not stop when terminated")
+    # `morale dashboard` is the server itself: once it is stopped nothing answers
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url, timeout=2)
 
 
 @pytest.fixture(scope="module")
