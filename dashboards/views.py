@@ -126,7 +126,8 @@ def unit_map(model: MoraleModel) -> UnitMap:
         }
         for i in range(u.n)
     ]
-    return UnitMap(cells, units, bands, MAP_WIDTH, int(height))
+    width = int((ux + block_w).max()) + 2 if u.n else MAP_WIDTH
+    return UnitMap(cells, units, bands, width, int(height))
 
 
 def _unit_rates(model: MoraleModel) -> np.ndarray:
