@@ -66,6 +66,9 @@ def measure(browser, url: str, speed: int, seconds: float) -> float:
     for _ in range(speed - 1):
         slider.press("ArrowRight")
     assert slider.get_attribute("aria-valuenow") == str(speed)
+    horizon = page.get_by_label("Stop at day")
+    horizon.fill("5000")  # never reached during the measurement
+    horizon.press("Enter")
     page.get_by_role("button", name="Play").click()
     time.sleep(1.0)  # past the first frames
     day0, t0 = shown_day(page), time.perf_counter()
@@ -76,16 +79,42 @@ def measure(browser, url: str, speed: int, seconds: float) -> float:
     return (day1 - day0) / (t1 - t0)
 
 
+def server_costs(repeats: int = 20) -> None:
+    """Milliseconds per day of the server-side work behind one frame, at day 120 of baseline."""
+    from dashboards import views
+    from model.model import MoraleModel
+
+    model = MoraleModel(rng=42)
+    model.run(120)
+    series = model.datacollector.model_vars
+
+    def per_call(work) -> float:
+        start = time.perf_counter()
+        for _ in range(repeats):
+            work()
+        return (time.perf_counter() - start) / repeats * 1000
+
+    charts = per_call(lambda: [views.line_chart("x", [("a", "#000", series["desertion_rate"]),
+                                                       ("b", "#000", series["mean_fear"])])
+                               for _ in range(4)])
+    print(f"server work per day: model step {per_call(model.step):.1f} ms, unit map "
+          f"{per_call(lambda: views.unit_map(model)):.1f} ms, four charts {charts:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--speeds", type=int, nargs="+", default=[20, 30, 60])
+    parser.add_argument("--costs-only", action="store_true", help="only the server-side costs")
     args = parser.parse_args()
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     print(f"machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
+    server_costs()
+    if args.costs_only:
+        return
     proc, url = start_server()
     try:
         with sync_playwright() as playwright:

@@ -105,6 +105,25 @@ def set_army(name: str, value) -> None:
 # ---- components -------------------------------------------------------------------
 
 
+def _session_context():
+    """This tab's Solara session (None outside a server, e.g. in tests of the views)."""
+    try:
+        from solara.server import kernel_context
+
+        return kernel_context.get_current_context()
+    except Exception:
+        return None
+
+
+def _has_viewer(session) -> bool:
+    """Whether any page of the session is still connected."""
+    if session is None:
+        return True
+    if session.closed_event.is_set():
+        return False
+    return any(getattr(status, "value", status) == "connected" for status in session.page_status.values())
+
+
 @solara.component
 def PlayLoop():
     """Steps the model while playing, at most ``speed`` days per second."""
@@ -119,7 +138,10 @@ def PlayLoop():
 
     def run_days():
         started, first_day = time.perf_counter(), model_ref.value.day
+        session = _session_context()
         while playing.value:
+            if not _has_viewer(session):
+                return  # the tab was closed: stop using the CPU for nobody
             t0 = time.perf_counter()
             model = model_ref.value
             with _lock(model):
