@@ -87,5 +87,16 @@ def test_docs_parameter_table_is_the_generated_one():
     begin = text.index("\n", begin) + 1
     end = text.index("<!-- END PARAMETERS -->")
     assert text[begin:end] == markdown_table(), (
-        "docs/ODD.md's parameter table is stale: paste `uv run morale params --format markdown`"
+        "docs/ODD.md's parameter table is stale: run `uv run python docs/update_tables.py`"
     )
+
+
+def test_every_generated_table_in_the_docs_is_current():
+    """Parameters, metrics and unit columns in docs/ODD.md match their single definitions."""
+    import importlib.util
+
+    spec_ = importlib.util.spec_from_file_location("update_tables", DOCS.parent / "update_tables.py")
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    text = DOCS.read_text(encoding="utf-8")
+    assert module.refresh(text) == text, "run `uv run python docs/update_tables.py`"
