@@ -182,7 +182,10 @@ class MoraleModel(mesa.Model):
         src, unit = src[has], unit[has]
         dst = by_unit[starts[unit] + (self.rng.random(src.size) * counts[unit]).astype(np.int64)]
         keep = dst != src
-        self.ties.append(int(keep.sum()), a=src[keep], b=dst[keep])
+        src, dst = src[keep], dst[keep]
+        self.ties.append(src.size, a=src, b=dst)
+        np.add.at(s.cross_ties, src, 1)
+        np.add.at(s.cross_ties, dst, 1)
 
     def _appoint_officers(self, units: np.ndarray, day: int) -> None:
         k = units.size
@@ -210,9 +213,9 @@ class MoraleModel(mesa.Model):
         return (status == Status.SERVING) | (status == Status.RETURNED)
 
     def n_ties(self) -> np.ndarray:
-        s, t = self.soldiers, self.ties
-        cross = np.bincount(t.a, minlength=s.n) + np.bincount(t.b, minlength=s.n)
-        return self.squad_capacity[s.squad] - 1 + cross
+        """Each soldier's number of ties: his squad's other places plus his cross ties."""
+        s = self.soldiers
+        return self.squad_capacity[s.squad] - 1 + s.cross_ties
 
     def tie_rows(self, row: int) -> np.ndarray:
         s, t = self.soldiers, self.ties
@@ -341,47 +344,59 @@ class MoraleModel(mesa.Model):
         return hit
 
     def live_through_the_day(self, hit: np.ndarray) -> None:
-        """Fear, grievance and motivation of everyone still present move with the day."""
+        """Fear, grievance and motivation of everyone still present move with the day.
+
+        Computed over whole columns (contiguous, no gathers by index) and kept only
+        for soldiers present: the absent keep their values until they return.
+        """
         p, s, u = self.params, self.soldiers, self.unit_table
-        here = np.flatnonzero(self.present_mask())
-        unit = s.unit[here]
-        at_front = u.posture[unit] == Posture.FRONTLINE
-        s.combat_days[here] = np.where(at_front, s.combat_days[here] + 1, 0)
+        present = self.present_mask()
+        unit = s.unit
+        at_front = (u.posture == Posture.FRONTLINE)[unit]
+
+        def spread(per_unit: np.ndarray) -> np.ndarray:
+            """A per-unit value for each soldier, as float32 like the soldiers' state."""
+            return per_unit.astype(np.float32)[unit]
+
+        s.combat_days[:] = np.where(present, np.where(at_front, s.combat_days + 1, 0), s.combat_days)
 
         unit_hit_share = proc.per_unit_sum(s.unit[hit], None, p.n_units) / np.maximum(
             self.unit_present, 1
         )
-        ties_hit = proc.tie_sum(hit.astype(np.float64), s.squad, self.ties.a, self.ties.b)[here]
-        competence = self.unit_competence[unit]
-        stretch = self.unit_stretch[unit]
-        s.fear[here] = proc.fear_after_combat(
-            p, s.fear[here], unit_hit_share[unit], ties_hit, at_front, s.combat_days[here],
-            stretch, competence, self.medical,
+        ties_hit = proc.tie_sum(hit.astype(np.float32), s.squad, self.ties.a, self.ties.b,
+                                self.squad_capacity.size).astype(np.float32)
+        competence = spread(self.unit_competence)
+        stretch = spread(self.unit_stretch)
+        fear = proc.fear_after_combat(
+            p, s.fear, spread(unit_hit_share), ties_hit, at_front, s.combat_days, stretch,
+            competence, self.medical,
         )
+        s.fear[:] = np.where(present, fear, s.fear)
 
         u.punishment_salience *= np.exp(-1.0 / p.salience_days)
         backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
-        s.grievance[here] = proc.grievance_after_conditions(
-            p, s.grievance[here], u.supply[unit], self.unit_harshness[unit], stretch, backlash[unit]
+        grievance = proc.grievance_after_conditions(
+            p, s.grievance, spread(u.supply), spread(self.unit_harshness), stretch, spread(backlash)
         )
+        s.grievance[:] = np.where(present, grievance, s.grievance)
 
         signal = proc.peer_signal(
             p, s.peer_recent, s.squad, s.unit, self.ties.a, self.ties.b, self.n_ties(),
-            u.authorised,
+            u.authorised, self.squad_capacity.size,
         )
-        s.peer_signal[here] = signal[here]
-        s.motivation[here] = proc.motivation_after_day(
-            p, s.motivation[here], competence, self.unit_led[unit], signal[here], s.grievance[here]
+        s.peer_signal[:] = np.where(present, signal, s.peer_signal)
+        motivation = proc.motivation_after_day(
+            p, s.motivation, competence, self.unit_led[unit], signal, s.grievance
         )
+        s.motivation[:] = np.where(present, motivation, s.motivation)
         self.habituation = float(proc.propaganda_habituation(p, self.habituation))
-        s.propaganda_lift[here] = proc.propaganda_lift(
-            p, self.habituation, s.motivation[here], s.fear[here], s.grievance[here]
-        )
+        lift = proc.propaganda_lift(p, self.habituation, s.motivation, s.fear, s.grievance)
+        s.propaganda_lift[:] = np.where(present, lift, s.propaganda_lift)
 
-    def decision_terms(self, rows: np.ndarray) -> dict[str, np.ndarray]:
-        """Today's push terms for the given soldiers (from their current state)."""
+    def decision_terms(self, rows: np.ndarray | slice = slice(None)) -> dict[str, np.ndarray]:
+        """Today's push terms for the given soldiers (all by default), from their current state."""
         p, s, u = self.params, self.soldiers, self.unit_table
-        at_front = u.posture[s.unit[rows]] == Posture.FRONTLINE
+        at_front = (u.posture == Posture.FRONTLINE)[s.unit[rows]]
         deploying = at_front & (s.combat_days[rows] <= p.dread_days)
         return proc.push_terms(
             p, s.fear[rows], s.grievance[rows], s.motivation[rows], s.propaganda_lift[rows],
@@ -391,12 +406,15 @@ class MoraleModel(mesa.Model):
     def decide(self, day: int) -> np.ndarray:
         """Each soldier present weighs leaving; those over their threshold desert (loops R1-R4, B1)."""
         p, s, u = self.params, self.soldiers, self.unit_table
-        here = np.flatnonzero(self.present_mask())
-        push = sum(self.decision_terms(here).values())
-        deter = proc.deterrence(p, self.unit_certainty[s.unit[here]], s.risk_aversion[here])
-        noise = self.rng.normal(0.0, p.daily_noise, here.size)
-        s.push[here], s.deterrence[here], s.noise[here] = push, deter, noise
-        deserters = here[proc.decide_to_desert(push, deter, s.threshold[here], noise)]
+        present = self.present_mask()
+        push = sum(self.decision_terms().values())
+        deter = proc.deterrence(p, self.unit_certainty.astype(np.float32)[s.unit], s.risk_aversion)
+        # float32 ziggurat draws: the day's mood needs no double precision, and is drawn for every row
+        noise = p.daily_noise * self.rng.standard_normal(s.n, dtype=np.float32)
+        s.push[:] = np.where(present, push, s.push)
+        s.deterrence[:] = np.where(present, deter, s.deterrence)
+        s.noise[:] = np.where(present, noise, s.noise)
+        deserters = np.flatnonzero(present & proc.decide_to_desert(push, deter, s.threshold, noise))
 
         s.status[deserters] = Status.DESERTED
         s.deserted_day[deserters] = day
@@ -414,21 +432,24 @@ class MoraleModel(mesa.Model):
     def enforce(self, day: int) -> None:
         """Military police catch deserters; the caught are jailed or sent back (loops B1, R4)."""
         p, s, u, rng = self.params, self.soldiers, self.unit_table, self.rng
-        at_large = (s.status == Status.DESERTED) & (s.deserted_day < day)
-        caught = proc.capture(p, at_large, day - s.deserted_day, rng.random(s.n))
-        jailed = proc.imprisoned(p, caught, rng.random(s.n))
-        sent_back = caught & ~jailed
+        # draws only for the deserters at large (a few thousand), not for the whole army
+        at_large = np.flatnonzero((s.status == Status.DESERTED) & (s.deserted_day < day))
+        caught = at_large[proc.capture(
+            p, np.ones(at_large.size, dtype=bool), day - s.deserted_day[at_large],
+            rng.random(at_large.size),
+        )]
+        is_jailed = proc.imprisoned(p, np.ones(caught.size, dtype=bool), rng.random(caught.size))
+        jailed, sent_back = caught[is_jailed], caught[~is_jailed]
         s.status[jailed] = Status.CAUGHT
         s.status[sent_back] = Status.RETURNED
         s.grievance[sent_back] = np.clip(s.grievance[sent_back] + p.returned_grievance, 0.0, 1.0)
         # The unit sees the punishment: salience per 100 soldiers of authorised strength.
         seen = proc.per_unit_sum(s.unit[caught], None, p.n_units)
         u.punishment_salience += 100.0 * seen / np.maximum(u.authorised, 1)
-        n_caught = int(caught.sum())
-        self.counts["caught"] += n_caught
-        self.counts["imprisoned"] += int(jailed.sum())
-        self.counts["returned"] += n_caught - int(jailed.sum())
-        self.today["caught"] = n_caught
+        self.counts["caught"] += caught.size
+        self.counts["imprisoned"] += jailed.size
+        self.counts["returned"] += sent_back.size
+        self.today["caught"] = caught.size
 
     def heal_wounded(self) -> None:
         """Wounded soldiers heal and return to their units."""

@@ -157,7 +157,9 @@ def fear_after_combat(
     shock = (p.fear_per_casualty * unit_hit_share + p.friend_fear_per_casualty * ties_hit) * (
         1.0 - 0.5 * medical
     )
-    stress = p.combat_stress * p.combat_intensity * at_front * (1.0 + combat_days / p.fatigue_days)
+    front = at_front.astype(np.float32)
+    days = combat_days.astype(np.float32)
+    stress = p.combat_stress * p.combat_intensity * front * (1.0 + days / p.fatigue_days)
     strain = p.overstretch_stress * stretch
     recovery = p.fear_recovery * (0.5 + competence) * fear
     return np.clip(fear + shock + stress + strain - recovery, 0.0, 1.0)
@@ -257,6 +259,7 @@ def peer_signal(
     tie_b: np.ndarray,
     n_ties: np.ndarray,
     authorised: np.ndarray,
+    n_squads: int,
 ) -> np.ndarray:
     """Recent desertions among each soldier's ties and unit, as a share (0..1).
 
@@ -267,25 +270,51 @@ def peer_signal(
     recently left (weight ``tie_weight``) and the share of his unit's
     authorised strength.
     """
-    tie_share = tie_sum(peer_recent, squad, tie_a, tie_b) / np.maximum(n_ties, 1)
-    in_unit = np.bincount(unit, weights=peer_recent, minlength=authorised.size)[unit] - peer_recent
-    unit_share = in_unit / np.maximum(authorised[unit], 1)
+    tie_share = tie_sum(peer_recent, squad, tie_a, tie_b, n_squads) / np.maximum(
+        n_ties, 1
+    ).astype(np.float32)
+    recent = np.flatnonzero(peer_recent)
+    per_unit = np.bincount(unit[recent], weights=peer_recent[recent], minlength=authorised.size)
+    per_unit_share = (per_unit / np.maximum(authorised, 1)).astype(np.float32)
+    own_share = peer_recent / np.maximum(authorised, 1).astype(np.float32)[unit]
+    unit_share = per_unit_share[unit] - own_share
     return np.clip(p.tie_weight * tie_share + (1.0 - p.tie_weight) * unit_share, 0.0, 1.0)
 
 
-def tie_sum(values: np.ndarray, squad: np.ndarray, tie_a: np.ndarray, tie_b: np.ndarray):
-    """For each soldier, the sum of ``values`` over his ties (squad mates and cross ties)."""
+def tie_sum(
+    values: np.ndarray, squad: np.ndarray, tie_a: np.ndarray, tie_b: np.ndarray, n_squads: int
+) -> np.ndarray:
+    """For each soldier, the sum of ``values`` over his ties (squad mates and cross ties).
+
+    ``values`` is mostly zero (today's casualties, recent deserters), so only its
+    non-zero entries and the cross ties touching them are summed.
+    """
     n = values.size
-    in_squad = np.bincount(squad, weights=values)[squad] - values
-    across = np.bincount(tie_a, weights=values[tie_b], minlength=n) + np.bincount(
-        tie_b, weights=values[tie_a], minlength=n
-    )
+    nonzero = np.flatnonzero(values)
+    if nonzero.size == 0:
+        return np.zeros(n, dtype=np.float32)
+    per_squad = np.bincount(squad[nonzero], weights=values[nonzero], minlength=n_squads)
+    in_squad = per_squad.astype(np.float32)[squad] - values
+    flagged = values != 0
+    from_b, from_a = flagged[tie_b], flagged[tie_a]
+    # (bincount gives int64 when nothing matches, float64 otherwise: cast both)
+    across = np.bincount(tie_a[from_b], weights=values[tie_b[from_b]], minlength=n).astype(np.float32)
+    across += np.bincount(tie_b[from_a], weights=values[tie_a[from_a]], minlength=n).astype(np.float32)
     return in_squad + across
 
 
+FORGOTTEN = 1e-4  # a comrade's desertion weighing less than this is forgotten (set to 0)
+
+
 def fade_peer_memory(p: Parameters, peer_recent: np.ndarray) -> np.ndarray:
-    """Comrades' desertions weigh less as days pass (e-folding ``peer_memory_days``)."""
-    return peer_recent * np.exp(-1.0 / p.peer_memory_days)
+    """Comrades' desertions weigh less as days pass (e-folding ``peer_memory_days``).
+
+    Below ``FORGOTTEN`` a desertion is forgotten outright, which keeps the peer
+    signal's work proportional to recent deserters, not to the whole army.
+    """
+    faded = peer_recent * np.exp(-1.0 / p.peer_memory_days)
+    faded[faded < FORGOTTEN] = 0.0
+    return faded
 
 
 # ---------------------------------------------------------------------------- #
@@ -317,7 +346,7 @@ def push_terms(
         "grievance": p.weight_grievance * grievance,
         "motivation": p.weight_motivation * (1.0 - np.clip(motivation + lift, 0.0, 1.0)),
         "peers": p.peer_influence * p.peer_gain * signal,
-        "deployment": p.deployment_dread * p.combat_intensity * deploying,
+        "deployment": p.deployment_dread * p.combat_intensity * deploying.astype(np.float32),
     }
 
 
