@@ -57,13 +57,13 @@ class CascadeTracker:
         soldier_squad: np.ndarray,
         deserted_day: np.ndarray,
         soldier_cascade: np.ndarray,
-        tie_a: np.ndarray,
-        tie_b: np.ndarray,
+        ties,
     ) -> np.ndarray:
         """Link today's ``deserters`` to recent desertions along ties; return their cascade ids.
 
         ``deserted_day`` must already hold ``day`` for today's deserters;
-        ``soldier_cascade`` holds the cascade of each soldier's previous desertion.
+        ``soldier_cascade`` holds the cascade of each soldier's previous desertion;
+        ``ties`` is the army's ``model.ties.Ties``.
         """
         if deserters.size == 0:
             return np.empty(0, dtype=np.int64)
@@ -77,8 +77,7 @@ class CascadeTracker:
         sentinel = np.iinfo(np.int64).max
         label = np.full(n, sentinel, dtype=np.int64)
         label[recent] = recent
-        edge_in = recent_mask[tie_a] & recent_mask[tie_b]
-        ea, eb = tie_a[edge_in], tie_b[edge_in]
+        ea, eb = ties.among(recent, recent_mask)  # cross ties between recent deserters
         squads = soldier_squad[recent]
         squad_min = np.full(int(soldier_squad.max()) + 1, sentinel, dtype=np.int64)
         while True:

@@ -20,9 +20,9 @@ from model.state import (
     Service,
     SoldierTable,
     Status,
-    Table,
     UnitTable,
 )
+from model.ties import Ties
 
 # Spread of individual officers' traits around the levers.
 OFFICER_TRAIT_SPREAD = 0.15
@@ -31,12 +31,6 @@ OFFICER_TRAIT_SPREAD = 0.15
 TRAIT_CONCENTRATION = 10.0
 START_FEAR = 0.1
 START_GRIEVANCE = 0.1
-
-
-class TieTable(Table):
-    """Cross-squad ties (squad mates are tied implicitly through their squad)."""
-
-    columns = {"a": (np.dtype(np.int32), 0), "b": (np.dtype(np.int32), 0)}
 
 
 def _read_metric(model: MoraleModel, name: str) -> float:
@@ -108,7 +102,7 @@ class MoraleModel(mesa.Model):
 
         # Soldiers
         self.soldiers = SoldierTable(n_units * p.unit_size)
-        self.ties = TieTable(n_units * p.unit_size * max(p.cross_ties, 1))
+        self.ties = Ties(n_units * p.unit_size, n_units * p.unit_size * max(p.cross_ties, 1))
         self.soldier_agents: list[Soldier] = []
         self.cascades = CascadeTracker()
         squads = (np.arange(n_units)[:, None] * squads_per_unit + slot[None, :] // p.squad_size)
@@ -167,10 +161,14 @@ class MoraleModel(mesa.Model):
     def _tie_newcomers(self, rows: np.ndarray) -> None:
         """Give each newcomer ``cross_ties`` ties to random comrades present in his unit."""
         k = self.params.cross_ties
-        if k == 0 or rows.size == 0:
-            return
         s = self.soldiers
-        candidates = np.flatnonzero(self.present_mask())
+        if k == 0 or rows.size == 0:
+            self.ties.add(rows[:0], rows[:0], s.n)
+            return
+        # Candidates: soldiers present in the units that receive newcomers (sorting only those)
+        receiving = np.zeros(self.params.n_units, dtype=bool)
+        receiving[s.unit[rows]] = True
+        candidates = np.flatnonzero(self.present_mask() & receiving[s.unit])
         cand_units = s.unit[candidates]
         order = np.argsort(cand_units, kind="stable")
         by_unit = candidates[order]
@@ -182,10 +180,7 @@ class MoraleModel(mesa.Model):
         src, unit = src[has], unit[has]
         dst = by_unit[starts[unit] + (self.rng.random(src.size) * counts[unit]).astype(np.int64)]
         keep = dst != src
-        src, dst = src[keep], dst[keep]
-        self.ties.append(src.size, a=src, b=dst)
-        np.add.at(s.cross_ties, src, 1)
-        np.add.at(s.cross_ties, dst, 1)
+        self.ties.add(src[keep], dst[keep], s.n)
 
     def _appoint_officers(self, units: np.ndarray, day: int) -> None:
         k = units.size
@@ -215,14 +210,14 @@ class MoraleModel(mesa.Model):
     def n_ties(self) -> np.ndarray:
         """Each soldier's number of ties: his squad's other places plus his cross ties."""
         s = self.soldiers
-        return self.squad_capacity[s.squad] - 1 + s.cross_ties
+        return self.squad_capacity[s.squad] - 1 + self.ties.degree[: s.n]
 
     def tie_rows(self, row: int) -> np.ndarray:
-        s, t = self.soldiers, self.ties
+        """One soldier's comrades: squad mates and cross ties, whatever their status."""
+        s = self.soldiers
         mates = np.flatnonzero(s.squad == s.squad[row])
         mates = mates[mates != row]
-        cross = np.concatenate([t.b[t.a == row], t.a[t.b == row]])
-        return np.unique(np.concatenate([mates, cross]))
+        return np.unique(np.concatenate([mates, self.ties.of(row)]))
 
     def _refresh_unit_state(self) -> None:
         """Per-unit quantities every process reads: strength, overstretch, leadership."""
@@ -363,8 +358,7 @@ class MoraleModel(mesa.Model):
         unit_hit_share = proc.per_unit_sum(s.unit[hit], None, p.n_units) / np.maximum(
             self.unit_present, 1
         )
-        ties_hit = proc.tie_sum(hit.astype(np.float32), s.squad, self.ties.a, self.ties.b,
-                                self.squad_capacity.size).astype(np.float32)
+        ties_hit = proc.tie_sum(hit.astype(np.float32), s.squad, self.ties, self.squad_capacity.size)
         competence = spread(self.unit_competence)
         stretch = spread(self.unit_stretch)
         fear = proc.fear_after_combat(
@@ -381,8 +375,8 @@ class MoraleModel(mesa.Model):
         s.grievance[:] = np.where(present, grievance, s.grievance)
 
         signal = proc.peer_signal(
-            p, s.peer_recent, s.squad, s.unit, self.ties.a, self.ties.b, self.n_ties(),
-            u.authorised, self.squad_capacity.size,
+            p, s.peer_recent, s.squad, s.unit, self.ties, self.n_ties(), u.authorised,
+            self.squad_capacity.size,
         )
         s.peer_signal[:] = np.where(present, signal, s.peer_signal)
         motivation = proc.motivation_after_day(
@@ -423,7 +417,7 @@ class MoraleModel(mesa.Model):
         s.peer_recent[deserters] = 1.0
         s.combat_days[deserters] = 0
         s.cascade[deserters] = self.cascades.record(
-            day, deserters, s.unit, s.squad, s.deserted_day, s.cascade, self.ties.a, self.ties.b
+            day, deserters, s.unit, s.squad, s.deserted_day, s.cascade, self.ties
         )
         self.counts["desertions"] += deserters.size
         self.today["deserted"] = deserters.size

@@ -255,8 +255,7 @@ def peer_signal(
     peer_recent: np.ndarray,
     squad: np.ndarray,
     unit: np.ndarray,
-    tie_a: np.ndarray,
-    tie_b: np.ndarray,
+    ties,
     n_ties: np.ndarray,
     authorised: np.ndarray,
     n_squads: int,
@@ -270,7 +269,7 @@ def peer_signal(
     recently left (weight ``tie_weight``) and the share of his unit's
     authorised strength.
     """
-    tie_share = tie_sum(peer_recent, squad, tie_a, tie_b, n_squads) / np.maximum(
+    tie_share = tie_sum(peer_recent, squad, ties, n_squads) / np.maximum(
         n_ties, 1
     ).astype(np.float32)
     recent = np.flatnonzero(peer_recent)
@@ -281,13 +280,11 @@ def peer_signal(
     return np.clip(p.tie_weight * tie_share + (1.0 - p.tie_weight) * unit_share, 0.0, 1.0)
 
 
-def tie_sum(
-    values: np.ndarray, squad: np.ndarray, tie_a: np.ndarray, tie_b: np.ndarray, n_squads: int
-) -> np.ndarray:
+def tie_sum(values: np.ndarray, squad: np.ndarray, ties, n_squads: int) -> np.ndarray:
     """For each soldier, the sum of ``values`` over his ties (squad mates and cross ties).
 
     ``values`` is mostly zero (today's casualties, recent deserters), so only its
-    non-zero entries and the cross ties touching them are summed.
+    non-zero entries are visited (``ties`` is a ``model.ties.Ties``).
     """
     n = values.size
     nonzero = np.flatnonzero(values)
@@ -295,12 +292,7 @@ def tie_sum(
         return np.zeros(n, dtype=np.float32)
     per_squad = np.bincount(squad[nonzero], weights=values[nonzero], minlength=n_squads)
     in_squad = per_squad.astype(np.float32)[squad] - values
-    flagged = values != 0
-    from_b, from_a = flagged[tie_b], flagged[tie_a]
-    # (bincount gives int64 when nothing matches, float64 otherwise: cast both)
-    across = np.bincount(tie_a[from_b], weights=values[tie_b[from_b]], minlength=n).astype(np.float32)
-    across += np.bincount(tie_b[from_a], weights=values[tie_a[from_a]], minlength=n).astype(np.float32)
-    return in_squad + across
+    return in_squad + ties.spread(nonzero, values[nonzero], n)
 
 
 FORGOTTEN = 1e-4  # a comrade's desertion weighing less than this is forgotten (set to 0)

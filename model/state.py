@@ -124,7 +124,6 @@ class SoldierTable(Table):
         "times_deserted": (i32, 0),
         "served_frontline": (np.dtype(bool), False),
         "served_rear": (np.dtype(bool), False),
-        "cross_ties": (i32, 0),        # ties outside his squad (squad mates are all tied)
         "peer_recent": (f32, 0.0),     # 1 on the day he deserts, fading with peer memory
         "wound_days_left": (f64, 0.0),
         "cascade": (i32, NEVER),       # cascade of his latest desertion

@@ -6,6 +6,7 @@ import numpy as np
 
 from model.cascades import CASCADE_WINDOW_DAYS, CascadeTracker
 from model.state import NEVER
+from model.ties import Ties
 
 
 class Army:
@@ -16,15 +17,15 @@ class Army:
         self.squad = np.arange(8, dtype=np.int32)
         self.deserted_day = np.full(8, NEVER, dtype=np.int32)
         self.cascade = np.full(8, NEVER, dtype=np.int64)
-        self.tie_a = np.array([0, 1, 2, 4], dtype=np.int32)
-        self.tie_b = np.array([1, 2, 3, 5], dtype=np.int32)
+        self.ties = Ties(8, 8)
+        self.ties.add(np.array([0, 1, 2, 4]), np.array([1, 2, 3, 5]), 8)
         self.tracker = CascadeTracker()
 
     def desert(self, day, *rows):
         rows = np.array(rows, dtype=np.int64)
         self.deserted_day[rows] = day
         self.cascade[rows] = self.tracker.record(
-            day, rows, self.unit, self.squad, self.deserted_day, self.cascade, self.tie_a, self.tie_b
+            day, rows, self.unit, self.squad, self.deserted_day, self.cascade, self.ties
         )
 
 
@@ -59,7 +60,7 @@ def test_a_bridge_merges_two_cascades():
 def test_squad_mates_are_tied():
     army = Army()
     army.squad[:] = 0
-    army.tie_a = army.tie_b = np.zeros(0, dtype=np.int32)
+    army.ties = Ties(8, 8)
     army.desert(1, 6)
     army.desert(3, 7)
     assert army.tracker.table()["size"].tolist() == [2]

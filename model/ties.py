@@ -1,0 +1,88 @@
+"""Cross-squad ties between soldiers (squad mates are tied implicitly, through their squad).
+
+Ties are kept twice: as an edge list (``a``, ``b``: one row per tie, for export and the
+tie network) and as a padded neighbour matrix (``neighbours[row]`` lists a soldier's
+cross ties, -1 padded; ``degree[row]`` counts them). The matrix lets a sum over ties of
+a mostly-zero quantity (today's casualties, recent deserters) touch only the few
+soldiers concerned instead of every tie in the army.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.state import Table
+
+INITIAL_WIDTH = 8
+
+
+class TieList(Table):
+    columns = {"a": (np.dtype(np.int32), 0), "b": (np.dtype(np.int32), 0)}
+
+
+class Ties:
+    def __init__(self, soldier_capacity: int, tie_capacity: int):
+        self.edges = TieList(tie_capacity)
+        rows = max(int(soldier_capacity), 16)
+        self.neighbours = np.full((rows, INITIAL_WIDTH), -1, dtype=np.int32)
+        self.degree = np.zeros(rows, dtype=np.int32)
+
+    @property
+    def a(self) -> np.ndarray:
+        return self.edges.a
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.edges.b
+
+    def _fit(self, rows: int, width: int) -> None:
+        """Grow the matrix (by doubling) to hold ``rows`` soldiers and ``width`` ties each."""
+        old_rows, old_width = self.neighbours.shape
+        new_rows = max(old_rows, rows if rows <= old_rows else max(rows, 2 * old_rows))
+        new_width = max(old_width, width if width <= old_width else max(width, 2 * old_width))
+        if (new_rows, new_width) == (old_rows, old_width):
+            return
+        grown = np.full((new_rows, new_width), -1, dtype=np.int32)
+        grown[:old_rows, :old_width] = self.neighbours
+        self.neighbours = grown
+        degree = np.zeros(new_rows, dtype=np.int32)
+        degree[:old_rows] = self.degree
+        self.degree = degree
+
+    def add(self, src: np.ndarray, dst: np.ndarray, n_soldiers: int) -> None:
+        """Tie each ``src[i]`` to ``dst[i]`` (both ways)."""
+        self.edges.append(src.size, a=src, b=dst)
+        if src.size == 0:
+            self._fit(n_soldiers, 1)
+            return
+        ends = np.concatenate([src, dst])
+        partners = np.concatenate([dst, src])
+        order = np.argsort(ends, kind="stable")
+        ends, partners = ends[order], partners[order]
+        # a soldier gaining several ties today takes consecutive free slots
+        rank = np.arange(ends.size) - np.searchsorted(ends, ends, side="left")
+        self._fit(n_soldiers, 1)
+        slot = self.degree[ends] + rank
+        self._fit(n_soldiers, int(slot.max()) + 1)
+        self.neighbours[ends, slot] = partners
+        self.degree += np.bincount(ends, minlength=self.degree.size).astype(np.int32)
+
+    def of(self, row: int) -> np.ndarray:
+        """One soldier's cross ties."""
+        return self.neighbours[row, : self.degree[row]].copy()
+
+    def spread(self, rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+        """For every soldier, the sum of ``values[i]`` over the ``rows[i]`` he is tied to."""
+        if rows.size == 0:
+            return np.zeros(n, dtype=np.float32)
+        neighbours = self.neighbours[rows]
+        valid = neighbours >= 0
+        weights = np.broadcast_to(values[:, None], neighbours.shape)[valid]
+        return np.bincount(neighbours[valid], weights=weights, minlength=n).astype(np.float32)[:n]
+
+    def among(self, members: np.ndarray, is_member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cross ties with both ends in ``members`` (``is_member`` is its mask over soldiers)."""
+        neighbours = self.neighbours[members]
+        valid = neighbours >= 0
+        valid[valid] = is_member[neighbours[valid]]
+        return np.broadcast_to(members[:, None], neighbours.shape)[valid], neighbours[valid]
