@@ -79,7 +79,8 @@ class Parameters(BaseModel):
     )
     cross_ties: int = _param(
         2, ge=0, le=20, units="ties per soldier", group="army",
-        meaning="Extra ties each soldier has to comrades in his unit outside his squad.",
+        meaning="Ties each soldier draws, on joining, to random comrades present in his unit; "
+        "later newcomers draw him too, so he ends with about twice as many.",
     )
     frontline_share: float = _param(
         0.4, ge=0, le=1, units="share of units", group="army",
@@ -102,8 +103,8 @@ class Parameters(BaseModel):
     combat_intensity: float = _param(
         0.5, ge=0, le=1, units="0..1", group="lever",
         meaning="How hard the front is fighting.",
-        low="a quiet front: no casualties", high="all-out assault: each frontline soldier "
-        "hit with chance max_casualty_rate a day",
+        low="a quiet front: no casualties", high="all-out assault: a frontline soldier of a "
+        "full-strength, leaderless unit is hit with chance max_casualty_rate a day",
     )
     supply_level: float = _param(
         0.7, ge=0, le=1, units="0..1", group="lever",
@@ -258,7 +259,7 @@ class Parameters(BaseModel):
     )
     fear_recovery: float = _param(
         0.04, ge=0, le=1, units="per day", group="behaviour",
-        meaning="Daily share of fear above baseline that fades (faster under competent officers).",
+        meaning="Daily share of fear that fades (faster under competent officers).",
     )
     grievance_per_shortfall: float = _param(
         0.012, ge=0, le=0.2, units="grievance per day", group="behaviour",

@@ -150,8 +150,8 @@ def fear_after_combat(
     combat". Each casualty raises the fear of those who saw it: all of the unit
     (``fear_per_casualty`` per share of the unit hit) and friends most
     (``friend_fear_per_casualty`` per tie hit); medical care softens the shock.
-    Continuous combat adds ``combat_stress`` a day, doubling every
-    ``fatigue_days``; overstretch adds ``overstretch_stress``. Fear fades at
+    Continuous combat adds ``combat_stress`` a day, growing linearly with days
+    in combat (doubled after ``fatigue_days``); overstretch adds ``overstretch_stress``. Fear fades at
     ``fear_recovery``, faster under competent officers (trust).
     """
     shock = (p.fear_per_casualty * unit_hit_share + p.friend_fear_per_casualty * ties_hit) * (
@@ -326,8 +326,8 @@ def push_terms(
     """The push to leave, term by term, for each soldier.
 
     Article: the root causes ("lack of motivation", "poor treatment and
-    conditions", "fear of death and injury"), peers leaving, and "attempts to
-    avoid being deployed". Weights: ``weight_fear``, ``weight_grievance``,
+    conditions", "fear of death and injury"), peers leaving, and soldiers going
+    to great lengths to "avoid being deployed". Weights: ``weight_fear``, ``weight_grievance``,
     ``weight_motivation`` (on 1 - motivation, after the propaganda lift),
     ``peer_influence`` x ``peer_gain`` (on the peer signal) and
     ``deployment_dread`` x ``combat_intensity`` in a soldier's first
