@@ -1,0 +1,352 @@
+"""REFERENCE IMPLEMENTATION, for benchmarks and cross-checks only; not the model.
+
+The same daily rules as `model.model.MoraleModel` (docs/ODD.md, section 7), written
+the plain Mesa way: every soldier is an ordinary Mesa agent holding his state in
+Python attributes, and each phase of the day is a Python method called on every
+agent (`AgentSet.do`). Formulas are written out again from the ODD, not imported
+from `model/processes.py`, so that agreement between the two is an independent
+check that the vectorised model implements the documented rules.
+
+It serves twice:
+- the baseline of the speed ratio (`benchmarks/performance.py`);
+- `tests/test_reference.py` compares its aggregate outputs with the vectorised
+  model's over seeds, within statistical tolerance.
+
+Not reproduced: rotation (`rotation_days` must be 0), cascade tracking and the
+per-day data collection beyond a few aggregates (the last two do not change the
+dynamics). Random draws differ from the vectorised
+model's, so runs agree in distribution, not draw for draw.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from model.parameters import Parameters, validate
+
+SERVING, WOUNDED, KILLED, DESERTED, CAUGHT, RETURNED = range(6)
+FRONTLINE, SECOND_LINE, RESERVE = range(3)
+CONCENTRATION = 10.0
+FORGOTTEN = 1e-4
+
+
+def clip(x: float) -> float:
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+class RefUnit:
+    def __init__(self, uid: int, posture: int, authorised: int, supply: float):
+        self.uid, self.posture, self.authorised, self.supply = uid, posture, authorised, supply
+        self.squads: list[list[RefSoldier]] = []
+        self.officers: list[RefOfficer] = []
+        self.salience = 0.0
+        self.days_in_posture = 0
+        # recomputed each morning
+        self.present = 0
+        self.stretch = 0.0
+        self.competence = 0.0
+        self.harshness = 0.0
+        self.led = False
+        self.certainty = 0.0
+        self.hazard = 0.0
+        self.hit_today = 0
+        self.peer_sum = 0.0
+
+
+class RefOfficer(mesa.Agent):
+    def __init__(self, model, unit: RefUnit):
+        super().__init__(model)
+        self.unit = unit
+        self.serving = True
+        self.killed_day = -1
+        self.replaced = False
+        self.competence_offset = float(model.rng.normal(0.0, 0.15))
+        self.harshness_offset = float(model.rng.normal(0.0, 0.15))
+
+    def fight(self) -> None:
+        m, p = self.model, self.model.p
+        if self.serving and m.rng.random() < self.unit.hazard * p.officer_risk * m.killed_share():
+            self.serving = False
+            self.killed_day = m.day
+
+
+class RefSoldier(mesa.Agent):
+    def __init__(self, model, unit: RefUnit, squad: list, conscript_share: float, day: int):
+        super().__init__(model)
+        p, rng = model.p, model.rng
+        self.unit, self.squad = unit, squad
+        squad.append(self)
+        self.conscript = rng.random() < conscript_share
+        mean = p.conscript_motivation if self.conscript else p.contract_motivation
+        self.motivation = model.beta(mean)
+        self.fear = model.beta(0.1)
+        self.grievance = model.beta(0.1)
+        self.risk_aversion = model.beta(p.risk_aversion_mean)
+        self.threshold = clip(rng.normal(p.threshold_mean, p.threshold_spread))
+        self.status = SERVING
+        self.combat_days = 0
+        self.cross: list[RefSoldier] = []
+        self.peer_recent = 0.0
+        self.wound_days = 0.0
+        self.deserted_day = -1
+        self.ever_deserted = False
+        self.hit = False
+        self.lift = 0.0
+        self.signal = 0.0
+        self.joined = day
+
+    @property
+    def present(self) -> bool:
+        return self.status in (SERVING, RETURNED)
+
+    # ---- phases of the day, each called on every soldier ----
+
+    def forget(self) -> None:
+        self.peer_recent *= math.exp(-1.0 / self.model.p.peer_memory_days)
+        if self.peer_recent < FORGOTTEN:
+            self.peer_recent = 0.0
+        self.hit = False
+
+    def fight(self) -> None:
+        m = self.model
+        if self.present and m.rng.random() < self.unit.hazard:
+            self.hit = True
+            self.unit.hit_today += 1
+            self.combat_days = 0
+            if m.rng.random() < m.killed_share():
+                self.status = KILLED
+                m.killed += 1
+            else:
+                self.status = WOUNDED
+                self.wound_days = m.rng.exponential(m.p.recovery_days * (1 - 0.5 * m.medical))
+
+    def live(self) -> None:
+        if not self.present:
+            return
+        m, p, u = self.model, self.model.p, self.unit
+        front = u.posture == FRONTLINE
+        self.combat_days = self.combat_days + 1 if front else 0
+        # fear
+        ties_hit = sum(s.hit for s in self.squad if s is not self) + sum(s.hit for s in self.cross)
+        share_hit = u.hit_today / max(u.present, 1)
+        shock = (p.fear_per_casualty * share_hit + p.friend_fear_per_casualty * ties_hit) * (
+            1 - 0.5 * m.medical
+        )
+        stress = p.combat_stress * p.combat_intensity * front * (1 + self.combat_days / p.fatigue_days)
+        recovery = p.fear_recovery * (0.5 + u.competence) * self.fear
+        self.fear = clip(self.fear + shock + stress + p.overstretch_stress * u.stretch - recovery)
+        # grievance
+        backlash = (p.punishment_backlash * u.salience * u.harshness * p.penalty_severity
+                    / p.salience_days)
+        self.grievance = clip(
+            self.grievance + p.grievance_per_shortfall * (1 - u.supply) + p.harsh_grievance * u.harshness
+            + p.overstretch_stress * u.stretch + backlash - p.grievance_decay * self.grievance
+        )
+        # peers
+        n_ties = m.squad_places[id(self.squad)] - 1 + len(self.cross)
+        ties_gone = sum(s.peer_recent for s in self.squad if s is not self) + sum(
+            s.peer_recent for s in self.cross
+        )
+        unit_gone = (u.peer_sum - self.peer_recent) / max(u.authorised, 1)
+        self.signal = clip(p.tie_weight * ties_gone / max(n_ties, 1) + (1 - p.tie_weight) * unit_gone)
+        # motivation
+        lead = p.leadership_lift * (u.competence - 0.5) if u.led else -0.5 * p.leadership_lift
+        self.motivation = clip(self.motivation + lead - p.peer_erosion * self.signal
+                               - p.grievance_erosion * self.grievance)
+        novelty = max(p.propaganda - m.habituation, 0.0)
+        strength = p.propaganda_residual * p.propaganda + (1 - p.propaganda_residual) * novelty
+        self.lift = (p.propaganda_lift * strength * (1 - self.fear) * (1 - self.grievance)
+                     * (1 - self.motivation))
+
+    def decide(self) -> None:
+        if not self.present:
+            return
+        m, p, u = self.model, self.model.p, self.unit
+        deploying = u.posture == FRONTLINE and self.combat_days <= p.dread_days
+        push = (p.weight_fear * self.fear + p.weight_grievance * self.grievance
+                + p.weight_motivation * (1 - clip(self.motivation + self.lift))
+                + p.peer_influence * p.peer_gain * self.signal
+                + p.deployment_dread * p.combat_intensity * deploying)
+        deter = (p.deterrence_weight * u.certainty * p.penalty_severity ** p.severity_exponent
+                 * self.risk_aversion)
+        if push - deter + m.rng.normal(0.0, p.daily_noise) > self.threshold:
+            m.deserting.append(self)
+
+    def evade(self) -> None:
+        m, p = self.model, self.model.p
+        if self.status != DESERTED or self.deserted_day >= m.day:
+            return
+        if m.day - self.deserted_day > p.pursuit_days:
+            return
+        if m.rng.random() < p.max_capture_rate * p.enforcement:
+            m.caught += 1
+            self.unit.salience += 100.0 / max(self.unit.authorised, 1)
+            if m.rng.random() < p.penalty_severity:
+                self.status = CAUGHT
+            else:
+                self.status = RETURNED
+                self.grievance = clip(self.grievance + p.returned_grievance)
+
+    def heal(self) -> None:
+        if self.status == WOUNDED:
+            self.wound_days -= 1
+            if self.wound_days <= 0:
+                self.status = SERVING
+
+
+class ReferenceModel(mesa.Model):
+    """The plain-Mesa reference (see the module docstring)."""
+
+    def __init__(self, *, rng=None, params: Parameters | None = None, **overrides):
+        super().__init__(rng=rng)
+        base = params.model_dump() if params is not None else {}
+        self.p = p = validate({**base, **overrides})
+        if p.rotation_days:
+            raise ValueError("the reference implementation does not reproduce rotation_days")
+        self.medical = p.medical_care
+        self.habituation = 0.0
+        self.killed = self.caught = self.desertions = 0
+        self.deserting: list[RefSoldier] = []
+        self.squad_places: dict[int, int] = {}
+        n_front = round(p.frontline_share * p.n_units)
+        n_second = min(round(p.second_line_share * p.n_units), p.n_units - n_front)
+        self.units = []
+        for uid in range(p.n_units):
+            posture = FRONTLINE if uid < n_front else SECOND_LINE if uid < n_front + n_second else RESERVE
+            unit = RefUnit(uid, posture, p.unit_size, p.supply_level)
+            for start in range(0, p.unit_size, p.squad_size):
+                squad: list[RefSoldier] = []
+                unit.squads.append(squad)
+                self.squad_places[id(squad)] = min(p.squad_size, p.unit_size - start)
+                for _ in range(self.squad_places[id(squad)]):
+                    RefSoldier(self, unit, squad, p.conscript_share, 0)
+            for _ in range(p.officers_per_unit):
+                unit.officers.append(RefOfficer(self, unit))
+            self.units.append(unit)
+        for unit in self.units:
+            members = [s for squad in unit.squads for s in squad]
+            for soldier in members:
+                self._tie(soldier, members)
+                if unit.posture == FRONTLINE:
+                    soldier.combat_days = int(self.rng.integers(p.dread_days + 1, p.dread_days + 60))
+
+    # ---- helpers ----
+    @property
+    def day(self) -> int:
+        return self.steps
+
+    def beta(self, mean: float) -> float:
+        mean = min(max(mean, 0.01), 0.99)
+        return float(self.rng.beta(mean * CONCENTRATION, (1 - mean) * CONCENTRATION))
+
+    def killed_share(self) -> float:
+        return self.p.killed_share * (1 - 0.5 * self.medical)
+
+    def _tie(self, soldier: RefSoldier, candidates: list) -> None:
+        if len(candidates) <= 1:
+            return
+        for _ in range(self.p.cross_ties):
+            other = candidates[int(self.rng.random() * len(candidates))]
+            if other is not soldier:
+                soldier.cross.append(other)
+                other.cross.append(soldier)
+
+    @property
+    def soldiers(self):
+        return self.agents_by_type[RefSoldier]
+
+    # ---- the day ----
+    def step(self) -> None:
+        p, soldiers = self.p, self.soldiers
+        soldiers.do("forget")
+        self.morning()
+        soldiers.do("fight")
+        if RefOfficer in self.agents_by_type:
+            self.agents_by_type[RefOfficer].do("fight")
+        for unit in self.units:
+            unit.salience *= math.exp(-1.0 / p.salience_days)
+            unit.peer_sum = sum(s.peer_recent for squad in unit.squads for s in squad)
+        self.habituation += (p.propaganda - self.habituation) / p.propaganda_habituation_days
+        soldiers.do("live")
+        self.deserting = []
+        soldiers.do("decide")
+        for soldier in self.deserting:
+            soldier.status = DESERTED
+            soldier.deserted_day = self.day
+            soldier.ever_deserted = True
+            soldier.peer_recent = 1.0
+            soldier.combat_days = 0
+        self.desertions += len(self.deserting)
+        soldiers.do("evade")
+        soldiers.do("heal")
+        self.replace_officers()
+        self.reinforce()
+
+    def morning(self) -> None:
+        p = self.p
+        present_total = 0
+        for unit in self.units:
+            unit.days_in_posture += 1
+            unit.present = sum(s.present for squad in unit.squads for s in squad)
+            present_total += unit.present
+            unit.stretch = min(max(unit.authorised / max(unit.present, 1) - 1, 0.0), 2.0)
+            serving = [o for o in unit.officers if o.serving]
+            unit.led = bool(serving)
+            unit.competence = (sum(clip(p.officer_competence + o.competence_offset) for o in serving)
+                               / len(serving)) if serving else 0.0
+            unit.harshness = (sum(clip(p.officer_harshness + o.harshness_offset) for o in serving)
+                              / len(serving)) if serving else 0.0
+            unit.certainty = clip(p.enforcement * (1 + p.harsh_certainty * unit.harshness)
+                                  + p.salience_certainty * unit.salience)
+            unit.hit_today = 0
+        absent = 1 - present_total / sum(u.authorised for u in self.units)
+        reaching = p.supply_level * max(0.0, 1 - p.logistics_strain * absent)
+        for unit in self.units:
+            target = reaching * (1 - p.frontline_supply_loss) if unit.posture == FRONTLINE else reaching
+            unit.supply = clip(unit.supply + (target - unit.supply) / p.supply_delay_days)
+            exposure = {FRONTLINE: 1.0, SECOND_LINE: p.second_line_exposure, RESERVE: 0.0}[unit.posture]
+            unit.hazard = min(1.0, p.max_casualty_rate * p.combat_intensity * exposure
+                              * (1 + unit.stretch) * (1 - p.officer_protection * unit.competence))
+        self.medical += (p.medical_care - self.medical) / p.supply_delay_days
+
+    def replace_officers(self) -> None:
+        for unit in self.units:
+            for officer in list(unit.officers):
+                if (not officer.serving and not officer.replaced
+                        and self.day - officer.killed_day >= self.p.officer_replacement_days):
+                    officer.replaced = True
+                    unit.officers.append(RefOfficer(self, unit))
+
+    def reinforce(self) -> None:
+        p = self.p
+        daily = 1 - (1 - p.reinforcement_rate) ** (1 / 7)
+        for unit in self.units:
+            newcomers = []
+            for squad in unit.squads:
+                held = sum(s.present or s.status == WOUNDED for s in squad)
+                vacancies = max(self.squad_places[id(squad)] - held, 0)
+                for _ in range(int(self.rng.binomial(vacancies, daily))):
+                    newcomers.append(RefSoldier(self, unit, squad, p.replacement_conscript_share, self.day))
+            if newcomers:  # ties to comrades present, newcomers included (as in the model)
+                present = [s for squad in unit.squads for s in squad if s.present]
+                for soldier in newcomers:
+                    self._tie(soldier, present)
+
+    # ---- a few aggregates, named as in model/metrics.py ----
+    def metrics(self) -> dict[str, float]:
+        soldiers = list(self.soldiers)
+        present = [s for s in soldiers if s.present]
+        return {
+            "soldiers_ever": len(soldiers),
+            "present": len(present),
+            "killed_cumulative": self.killed,
+            "caught_cumulative": self.caught,
+            "desertions_cumulative": self.desertions,
+            "desertion_rate": sum(s.ever_deserted for s in soldiers) / len(soldiers),
+            "mean_fear": float(np.mean([s.fear for s in present])) if present else 0.0,
+            "mean_grievance": float(np.mean([s.grievance for s in present])) if present else 0.0,
+            "mean_motivation": float(np.mean([s.motivation for s in present])) if present else 0.0,
+        }
