@@ -71,7 +71,8 @@ def measure(kind: str, soldiers: int, days: int, repeats: int) -> dict:
     }
 
 
-def army_scale(days: int | None) -> dict:
+def army_scale_worker(days: int) -> None:
+    """Runs in its own process, so that its children's peak RSS is the run's alone."""
     out_dir = Path(tempfile.mkdtemp()) / "army_scale"
     command = [str(Path(sys.executable).parent / "morale"), "run", "army_scale", "--quiet",
                "--out", str(out_dir)]
@@ -83,8 +84,14 @@ def army_scale(days: int | None) -> dict:
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     summary = json.loads((out_dir / "summary.json").read_text())
     shutil.rmtree(out_dir.parent, ignore_errors=True)
-    return {"wall": wall, "peak_mb": peak_mb, "days": summary["days"],
-            "soldiers_ever": summary["final"]["soldiers_ever"]}
+    print(json.dumps({"wall": wall, "peak_mb": peak_mb, "days": summary["days"],
+                      "soldiers_ever": summary["final"]["soldiers_ever"]}))
+
+
+def army_scale(days: int | None) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--army-scale-worker", str(days or 0)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def phases(soldiers: int, days: int) -> list[tuple[str, float]]:
@@ -132,7 +139,19 @@ def main() -> None:
     parser.add_argument("--worker", nargs=3, metavar=("KIND", "SOLDIERS", "DAYS"), help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     parser.add_argument("--skip-army-scale", action="store_true")
+    parser.add_argument("--army-scale-only", action="store_true", help="only the army_scale year")
+    parser.add_argument("--army-scale-worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.army_scale_worker is not None:
+        army_scale_worker(args.army_scale_worker)
+        return
+    if args.army_scale_only:
+        print(f"machine: {describe_machine()}")
+        scale = army_scale(None)
+        print(f"army_scale end to end (`morale run army_scale`): {scale['days']} days, "
+              f"{scale['soldiers_ever']:,} soldiers ever assigned: {scale['wall']:.1f} s wall, "
+              f"peak {scale['peak_mb']:.0f} MB; load average after {os.getloadavg()[0]:.2f}")
+        return
     if args.worker:
         kind, soldiers, days = args.worker
         worker(kind, int(soldiers), int(days))
