@@ -56,11 +56,6 @@ def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else 0.0
 
 
-def _mean_where(values: np.ndarray, mask: np.ndarray, count: int) -> float:
-    """Mean of ``values`` over ``mask`` without copying the selection (a hot path at army scale)."""
-    return float(values.sum(where=mask, dtype=np.float64)) / count if count else 0.0
-
-
 def daily_metrics(model: MoraleModel) -> dict[str, float]:
     """All metrics of ``METRICS`` for the model's current day."""
     s, u = model.soldiers, model.unit_table
@@ -104,12 +99,12 @@ def daily_metrics(model: MoraleModel) -> dict[str, float]:
         "desertion_rate": float(ever_deserted.sum() / max(s.n, 1)),
         "desertion_rate_frontline": float(from_front.sum() / max(served_front, 1)),
         "desertion_rate_rear": float(from_rear.sum() / max(served_rear, 1)),
-        "mean_motivation": _mean_where(s.motivation, present, n_present),
-        "mean_fear": _mean_where(s.fear, present, n_present),
-        "mean_grievance": _mean_where(s.grievance, present, n_present),
-        "mean_peer_signal": _mean_where(s.peer_signal, present, n_present),
-        "mean_deterrence": _mean_where(s.deterrence, present, n_present),
-        "mean_propaganda_lift": _mean_where(s.propaganda_lift, present, n_present),
+        "mean_motivation": _mean(s.motivation[present]),
+        "mean_fear": _mean(s.fear[present]),
+        "mean_grievance": _mean(s.grievance[present]),
+        "mean_peer_signal": _mean(s.peer_signal[present]),
+        "mean_deterrence": _mean(s.deterrence[present]),
+        "mean_propaganda_lift": _mean(s.propaganda_lift[present]),
         "supply": _mean(u.supply),
         "medical": float(model.medical),
         "combat_effectiveness": float(effectiveness),
