@@ -156,6 +156,10 @@ def sensitivity(results: SweepResults, metrics: list[str]) -> tuple[pd.DataFrame
                          "no successful run (or the metric is empty); rerun the sweep to retry failures")
             continue
         y = y.to_numpy(dtype=float)
+        if np.ptp(y) == 0:
+            notes.append(f"{metric}: no sensitivity indices, it is the same ({y[0]:g}) at every design "
+                         "point")
+            continue
         if design == "sobol":
             from SALib.analyze import sobol
 

@@ -412,7 +412,7 @@ def _dimension(name: str, entry: Any, spec_: SweepSpec, base: dict[str, Any], so
     if isinstance(entry, list):
         if spec_.design != "grid":
             raise SweepError(f"{where} is a value list, but a {spec_.design} design samples a range: "
-                             "write {{ min = ..., max = ... }}")
+                             "write { min = ..., max = ... }")
         values = tuple(checked(v) for v in entry)
         if not values:
             raise SweepError(f"{where} is an empty list: give at least one value")
@@ -724,8 +724,8 @@ def run_in_processes(tasks: list[RunTask], workers: int, on_result: OnResult) ->
                 on_result(result)
             while pending or in_flight:
                 while pending and len(in_flight) < 2 * workers:
-                    task = pending.popleft()
-                    in_flight[pool.submit(execute_run, task)] = task
+                    future = pool.submit(execute_run, pending[0])  # raises if the pool broke
+                    in_flight[future] = pending.popleft()
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     if future.exception() is not None:  # only BrokenProcessPool: runs never raise
