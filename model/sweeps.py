@@ -58,7 +58,7 @@ from model.scenarios import MAX_DAYS, ScenarioError, resolve
 
 SWEEP_DIR = Path(__file__).resolve().parent.parent / "configs" / "sweeps"
 DESIGNS = ("grid", "lhs", "sobol", "morris")
-MAX_RUNS = 1_000_000
+MAX_RUNS = 250_000  # the plan is held in memory: about 5 kB per distinct parameter set
 FORMAT_VERSION = 1
 
 # Test hooks (documented in docs/sweeps.md): make chosen runs raise, or kill their worker once.
@@ -393,7 +393,8 @@ def _as_kind(value: float, kind: str) -> int | float:
 
 def _dimension(name: str, entry: Any, spec_: SweepSpec, base: dict[str, Any], source: str) -> Dimension:
     """Check one [vary] entry against the parameter definition."""
-    where = f"vary.{name} in {source}"
+    where = f"[vary] of {source}"
+    this = f"'{name}' in {where}"
     if name not in PARAMETER_NAMES:
         raise SweepError(f"unknown parameter '{name}' in [vary] of {source}{suggest(name)}; "
                          "`morale params` lists them all")
@@ -411,36 +412,36 @@ def _dimension(name: str, entry: Any, spec_: SweepSpec, base: dict[str, Any], so
 
     if isinstance(entry, list):
         if spec_.design != "grid":
-            raise SweepError(f"{where} is a value list, but a {spec_.design} design samples a range: "
+            raise SweepError(f"{this} is a value list, but a {spec_.design} design samples a range: "
                              "write { min = ..., max = ... }")
         values = tuple(checked(v) for v in entry)
         if not values:
-            raise SweepError(f"{where} is an empty list: give at least one value")
+            raise SweepError(f"{this} is an empty list: give at least one value")
         if len(set(values)) != len(values):
-            raise SweepError(f"{where} = {list(entry)} repeats a value")
+            raise SweepError(f"{this} = {list(entry)} repeats a value")
         return Dimension(name, kind, values=values)
     if not isinstance(entry, dict):
-        raise SweepError(f"{where} must be a list of values or a range {{ min = ..., max = ... }}")
+        raise SweepError(f"{this} must be a list of values or a range {{ min = ..., max = ... }}")
     unknown = sorted(set(entry) - {"min", "max", "steps"})
     if unknown:
-        raise SweepError(f"unknown key '{unknown[0]}' in {where}; a range has min, max and (grid) steps")
+        raise SweepError(f"unknown key '{unknown[0]}' in {this}; a range has min, max and (grid) steps")
     if "min" not in entry or "max" not in entry:
-        raise SweepError(f"{where} needs both 'min' and 'max'")
+        raise SweepError(f"{this} needs both 'min' and 'max'")
     low, high = checked(entry["min"]), checked(entry["max"])
     if not low < high:
-        raise SweepError(f"{where}: min = {entry['min']!r} must be below max = {entry['max']!r}")
+        raise SweepError(f"{this}: min = {entry['min']!r} must be below max = {entry['max']!r}")
     if spec_.design != "grid":
         if "steps" in entry:
-            raise SweepError(f"'steps' in {where} applies only to a grid; a {spec_.design} design "
+            raise SweepError(f"'steps' of {this} applies only to a grid; a {spec_.design} design "
                              "draws 'samples' points")
         return Dimension(name, kind, low=float(low), high=float(high))
     steps = entry.get("steps")
     if isinstance(steps, bool) or not isinstance(steps, int) or not 2 <= steps <= 10_000:
-        raise SweepError(f"'steps' in {where} = {steps!r} is not allowed: a grid range needs a whole "
+        raise SweepError(f"'steps' of {this} = {steps!r} is not allowed: a grid range needs a whole "
                          "number of steps from 2 to 10000")
     values = tuple(_as_kind(v, kind) for v in np.linspace(low, high, steps))
     if len(set(values)) != len(values):
-        raise SweepError(f"{where}: {steps} steps from {low} to {high} repeat whole numbers; "
+        raise SweepError(f"{this}: {steps} steps from {low} to {high} repeat whole numbers; "
                          "use fewer steps or a value list")
     return Dimension(name, kind, values=values, low=float(low), high=float(high))
 
@@ -650,17 +651,28 @@ class ResultStore:
         if status == "ok":
             (self.parts / f"{rid}.failed.parquet").unlink(missing_ok=True)
 
-    def read_part(self, rid: str) -> pa.Table:
-        for status in ("ok", "failed"):
-            path = self.parts / f"{rid}.{status}.parquet"
-            if path.exists():
-                return pq.read_table(path, schema=runs_schema())
-        raise SweepError(f"run {rid} has no part file in {self.parts}")
+    def consolidate(self, sweep: Sweep) -> pd.DataFrame:
+        """Write ``runs.parquet`` from the part files: one row per planned run, in plan order.
 
-    def consolidate(self, sweep: Sweep, fresh: dict[str, pa.Table]) -> pd.DataFrame:
-        """Write ``runs.parquet``: one row per planned run, in plan order, from the part files."""
-        tables = [fresh[t.run_id] if t.run_id in fresh else self.read_part(t.run_id) for t in sweep.tasks]
-        table = pa.concat_tables(tables) if tables else runs_schema().empty_table()
+        Reads the parts from disk rather than keeping results in memory, so a sweep of any
+        size needs no more memory than its plan. A run with both an ``ok`` and an older
+        ``failed`` part (killed between the two) counts as ok.
+        """
+        import pyarrow.dataset as ds
+
+        schema = runs_schema()
+        # Hidden temporary files (".name.tmp") are skipped by the dataset reader.
+        table = ds.dataset(self.parts, format="parquet", schema=schema).to_table()
+        frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+        frame = frame.sort_values("status", key=lambda s: s != "ok", kind="stable")
+        frame = frame.drop_duplicates("run_id").set_index("run_id")
+        order = [t.run_id for t in sweep.tasks]
+        missing = [rid for rid in order if rid not in frame.index]
+        if missing:
+            raise SweepError(f"run {missing[0]} has no part file in {self.parts} ({len(missing)} missing); "
+                             "rerun the sweep")
+        runs = frame.loc[order].reset_index()
+        table = pa.Table.from_pandas(runs, schema=schema, preserve_index=False)
         write_atomic(self.runs_file, lambda p: pq.write_table(table, p))
         return table.to_pandas()
 
@@ -823,11 +835,8 @@ def run_sweep(
         store.runs_file.unlink(missing_ok=True)  # present only when every run has a part
     if on_start is not None:
         on_start(len(sweep.tasks), len(sweep.tasks) - len(todo))
-    fresh: dict[str, pa.Table] = {}
-
     def save(result: dict[str, Any]) -> None:
         store.write(result)
-        fresh[result["row"]["run_id"]] = row_table(result["row"])
         if progress is not None:
             progress(result["row"])
 
@@ -837,7 +846,7 @@ def run_sweep(
             run_on_dask(todo, dask, workers, save)
         else:
             run_in_processes(todo, workers, save)
-    runs = store.consolidate(sweep, fresh)
+    runs = store.consolidate(sweep)
     failed = int((runs["status"] != "ok").sum())
     return SweepReport(len(sweep.tasks), len(sweep.tasks) - len(todo), len(todo), failed,
                        time.perf_counter() - start, runs, store.runs_file)
