@@ -194,11 +194,12 @@ def _run_sweep_with_progress(plan, out_dir: Path, workers: int, dask: str | None
     columns = ("runs", BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
                TimeElapsedColumn(), "ETA", TimeRemainingColumn())
     with Progress(*columns, console=_stderr_console()) as bar:
-        task = bar.add_task("runs", total=None, failed=0)
-        failed = 0
+        task, failed = None, 0
 
         def started(total: int, done: int) -> None:
-            bar.update(task, total=total, completed=done)
+            nonlocal task
+            # Runs already done count as done, not as speed: the ETA comes from this session.
+            task = bar.add_task("runs", total=total, completed=done, failed=0)
 
         def advanced(row: dict) -> None:
             nonlocal failed

@@ -585,6 +585,10 @@ def row_table(row: dict[str, Any]) -> pa.Table:
     return pa.Table.from_pylist([{name: row.get(name) for name in schema.names}], schema=schema)
 
 
+# What a sweep writes into its folder (sweep.json last, when the folder is first set up).
+OWN_FILES = ("spec.toml", "design.parquet", "sweep.json", "parts", "timeseries", "runs.parquet", "report")
+
+
 class ResultStore:
     """The output folder of one sweep: part files, time series, the consolidated table."""
 
@@ -610,7 +614,8 @@ class ResultStore:
                     f"output folder {self.dir} holds a different sweep ('{previous.get('name')}': its "
                     "spec, base scenario or time-series setting differs); choose another --out"
                 )
-        elif self.dir.exists() and any(self.dir.iterdir()):
+        elif self.dir.exists() and any(p.name not in OWN_FILES and not p.name.startswith(".")
+                                       for p in self.dir.iterdir()):
             raise SweepError(f"output folder {self.dir} holds other files; choose an empty or new "
                              "folder with --out")
         self.parts.mkdir(parents=True, exist_ok=True)

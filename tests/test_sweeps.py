@@ -389,3 +389,16 @@ def test_morale_model_runs_unchanged_under_mesa_batch_run(reference):
     assert len(merged) == 4
     for name in ("desertion_rate", "largest_cascade", "combat_effectiveness"):
         assert merged[f"{name}_batch"].tolist() == pytest.approx(merged[name].tolist()), name
+
+
+def test_one_parameter_grid_reports_lines_and_a_folder_left_mid_setup_is_reused(tmp_path):
+    text = _spec(penalty_severity="", supply_level="supply_level = [0.4, 1.0]")
+    spec = write_spec(tmp_path, text)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "spec.toml").write_text(text)  # a sweep killed while setting up its folder
+    assert morale("sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet").exit_code == 0
+    assert morale("report", str(out), "--metric", "combat_effectiveness").exit_code == 0
+    summary = pd.read_csv(out / "report" / "summary.csv")
+    assert summary["supply_level"].tolist() == [0.4, 1.0] and (summary["runs_ok"] == 2).all()
+    assert (out / "report" / "combat_effectiveness.png").read_bytes()[:4] == b"\x89PNG"
