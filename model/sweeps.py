@@ -777,7 +777,7 @@ def run_on_dask(tasks: list[RunTask], address: str, workers: int, on_result: OnR
             client = Client(cluster)
         else:
             client = Client(address, timeout=15)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:
         if cluster is not None:
             cluster.close()
         raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
