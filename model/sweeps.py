@@ -767,13 +767,17 @@ def run_on_dask(tasks: list[RunTask], address: str, workers: int, on_result: OnR
     """
     import logging
 
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     try:
         if address == "local":
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+            # Dask's statistical profiler samples every worker thread 100 times a second and
+            # competes for the GIL with the run; a sweep's own cluster does without it.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
         else:
             client = Client(address, timeout=15)
