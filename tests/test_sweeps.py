@@ -148,6 +148,15 @@ def _children(pid: int) -> list:
         return []
 
 
+def _still_running(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def test_killed_sweep_resumes_to_exactly_the_planned_rows(reference, tmp_path):
     import psutil
 
@@ -166,8 +175,8 @@ def test_killed_sweep_resumes_to_exactly_the_planned_rows(reference, tmp_path):
     assert workers, "local worker processes expected"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    psutil.wait_procs(workers, timeout=15)
-    assert not [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
+    _, alive = psutil.wait_procs(workers, timeout=15)
+    assert not [w for w in alive if _still_running(w)], "worker processes outlived the sweep"
 
     done = {p.name.split(".")[0] for p in (out / "parts").glob("*.ok.parquet")}
     assert done < planned  # some, not all
