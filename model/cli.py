@@ -116,6 +116,129 @@ def _print_summary(model, scenario: str, seed: int, days: int, out_dir: Path) ->
 
 
 @app.command()
+def sweep(
+    spec: Annotated[
+        str, typer.Argument(help="Preset sweep (configs/sweeps/NAME.toml) or path of a .toml spec.")
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=1024, help="Worker processes [default: one per core]; with --dask local, "
+                     "the cluster's workers."),
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(help="Run on Dask: 'local' starts a LocalCluster; tcp://HOST:PORT uses a running "
+                     "scheduler."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder [default: runs/sweeps/SPEC]; rerun to resume.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run a parameter sweep; resumable: rerunning the same command skips finished runs."""
+    import os
+
+    from model.sweeps import SweepError, load
+
+    try:
+        plan = load(spec)
+        if dask is not None and dask != "local" and ":" not in dask:
+            raise SweepError(f"--dask {dask!r} is not allowed: give local or a scheduler address "
+                             "such as tcp://HOST:8786")
+    except SweepError as exc:
+        fail(str(exc))
+    n_workers = workers or os.cpu_count() or 1
+    out_dir = out if out is not None else Path("runs") / "sweeps" / plan.name
+    where = (f"Dask scheduler {dask}" if dask not in (None, "local") else
+             f"{'a Dask LocalCluster of ' if dask else ''}{n_workers} worker process"
+             f"{'es' if n_workers > 1 else ''}")
+    points = plan.design["sample"].nunique()
+    typer.echo(f"sweep {plan.name}: {len(plan.tasks)} runs ({plan.spec.design}, {points} design points x "
+               f"{len(plan.seeds)} seeds, {plan.days} days) on {where}; results in {out_dir}/", err=True)
+    try:
+        outcome = _run_sweep_with_progress(plan, out_dir, n_workers, dask, quiet)
+    except SweepError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: finished runs are saved in {out_dir}/parts; rerun the same command "
+                   "to resume", err=True)
+        raise typer.Exit(130) from None
+    from model.sweeps import format_seconds
+
+    rate = outcome.ran / outcome.seconds * 60 if outcome.seconds > 0 and outcome.ran else 0.0
+    typer.echo(f"wrote {outcome.runs_file}: {outcome.total} runs ({outcome.skipped} already done, "
+               f"{outcome.ran} run now in {format_seconds(outcome.seconds)}, {rate:.1f} runs/min), "
+               f"{outcome.failed} failed")
+    if outcome.failed:
+        typer.echo(f"error: {outcome.failed} of {outcome.total} runs failed; their errors are in the "
+                   f"'error' column of {outcome.runs_file}; rerun the same command to retry them",
+                   err=True)
+        raise typer.Exit(1)
+
+
+def _run_sweep_with_progress(plan, out_dir: Path, workers: int, dask: str | None, quiet: bool):
+    """Run the sweep under a progress bar: runs done, failed, elapsed and ETA."""
+    from model.sweeps import run_sweep
+
+    if quiet:
+        return run_sweep(plan, out_dir, workers=workers, dask=dask)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = ("runs", BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
+               TimeElapsedColumn(), "ETA", TimeRemainingColumn())
+    with Progress(*columns, console=_stderr_console()) as bar:
+        task, failed = None, 0
+
+        def started(total: int, done: int) -> None:
+            nonlocal task
+            # Runs already done count as done, not as speed: the ETA comes from this session.
+            task = bar.add_task("runs", total=total, completed=done, failed=0)
+
+        def advanced(row: dict) -> None:
+            nonlocal failed
+            failed += row["status"] != "ok"
+            bar.update(task, advance=1, failed=failed)
+
+        return run_sweep(plan, out_dir, workers=workers, dask=dask, progress=advanced, on_start=started)
+
+
+@app.command()
+def report(
+    directory: Annotated[Path, typer.Argument(help="Output folder of a finished `morale sweep`.")],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(help="Outcome to report (repeatable) [default: desertion_rate, "
+                     "desertion_rate_frontline, largest_cascade, combat_effectiveness]."),
+    ] = None,
+) -> None:
+    """Summarise a sweep: means and 95% intervals per combination, plots, sensitivity indices."""
+    from model.report import ReportError, write_report
+
+    try:
+        made = write_report(directory, metric)
+    except ReportError as exc:
+        fail(str(exc))
+    for note in made.notes:
+        typer.echo(f"note: {note}", err=True)
+    if made.sensitivity is not None:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*made.sensitivity.columns, title="sensitivity indices")
+        for row in made.sensitivity.itertuples(index=False):
+            table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+        Console(width=140).print(table)
+    typer.echo(f"wrote {made.dir}/: {', '.join(p.name for p in made.files)}")
+
+
+@app.command()
 def scenarios() -> None:
     """List the preset scenarios with their descriptions."""
     presets = available()

@@ -1,0 +1,363 @@
+"""The report of a finished sweep: means and 95% intervals, plots, sensitivity indices.
+
+``write_report(DIR)`` reads ``DIR/runs.parquet``, ``DIR/design.parquet`` and
+``DIR/sweep.json`` (all written by ``model.sweeps``) and writes ``DIR/report/``:
+
+- ``summary.csv``: one row per parameter combination (design point): the varied
+  values, runs ok and failed, and for each metric the mean over seeds, the
+  standard deviation and the 95% confidence interval of the mean
+  (Student's t with n - 1 degrees of freedom; empty with a single seed);
+- PNG plots per metric: lines with a 95% band for one varied parameter, a
+  heatmap for a grid over two, one panel per parameter otherwise;
+- for ``sobol`` and ``morris`` designs, ``sensitivity.csv`` (SALib's indices,
+  each sample's outcome averaged over its seeds) and a bar chart per metric;
+- ``report.md``, the same tables in Markdown with links to the plots.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from model.sweeps import OUTCOMES, write_atomic
+
+DEFAULT_METRICS = ("desertion_rate", "desertion_rate_frontline", "largest_cascade", "combat_effectiveness")
+MAX_MARKDOWN_ROWS = 60
+
+
+class ReportError(ValueError):
+    """A folder that holds no finished sweep, or a metric that does not exist; one line."""
+
+
+@dataclass
+class SweepResults:
+    """A finished sweep read back from its folder."""
+
+    dir: Path
+    info: dict[str, Any]
+    runs: pd.DataFrame
+    design: pd.DataFrame
+
+    @property
+    def varied(self) -> list[str]:
+        return [v["name"] for v in self.info["varied"]]
+
+
+@dataclass
+class Report:
+    """What was written, for the command line to show."""
+
+    dir: Path
+    summary: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def load_results(out_dir: Path) -> SweepResults:
+    """Read a finished sweep; raise ReportError if it has not finished."""
+    out_dir = Path(out_dir)
+    if not (out_dir / "sweep.json").is_file():
+        raise ReportError(f"{out_dir} holds no sweep (no sweep.json); run "
+                          f"`morale sweep SPEC --out {out_dir}` first")
+    if not (out_dir / "runs.parquet").is_file():
+        raise ReportError(f"the sweep in {out_dir} has not finished (no runs.parquet); rerun the same "
+                          "`morale sweep` command to complete it")
+    info = json.loads((out_dir / "sweep.json").read_text(encoding="utf-8"))
+    return SweepResults(out_dir, info, pd.read_parquet(out_dir / "runs.parquet"),
+                        pd.read_parquet(out_dir / "design.parquet"))
+
+
+def check_metrics(metrics: list[str] | None) -> list[str]:
+    """The metrics to report; unknown names raise ReportError with a hint."""
+    import difflib
+
+    chosen = list(metrics) if metrics else list(DEFAULT_METRICS)
+    for name in chosen:
+        if name not in OUTCOMES:
+            close = difflib.get_close_matches(name, OUTCOMES, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ReportError(f"unknown metric '{name}'{hint}; metrics: {', '.join(OUTCOMES)}")
+    return chosen
+
+
+def interval(values: np.ndarray) -> tuple[float, float, float, float]:
+    """Mean, standard deviation and 95% confidence interval of the mean (t distribution)."""
+    from scipy import stats
+
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    n = values.size
+    if n == 0:
+        return (np.nan,) * 4
+    mean = float(values.mean())
+    if n == 1:
+        return mean, np.nan, np.nan, np.nan
+    sd = float(values.std(ddof=1))
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
+    return mean, sd, mean - half, mean + half
+
+
+def per_sample(results: SweepResults) -> pd.DataFrame:
+    """Every (design point, seed) with the run's status, varied values and outcomes."""
+    cols = ["run_id", "status", *results.varied, *OUTCOMES]
+    return results.design[["sample", "seed", "run_id"]].merge(
+        results.runs[cols], on="run_id", how="left", validate="many_to_one"
+    )
+
+
+def summarise(results: SweepResults, metrics: list[str]) -> pd.DataFrame:
+    """One row per design point: varied values, runs ok/failed, mean/sd/95% CI per metric."""
+    rows = []
+    for sample, group in per_sample(results).groupby("sample", sort=True):
+        ok = group[group["status"] == "ok"]
+        row: dict[str, Any] = {"sample": sample}
+        row.update({name: group[name].iloc[0] for name in results.varied})
+        row["runs_ok"], row["runs_failed"] = len(ok), len(group) - len(ok)
+        for metric in metrics:
+            mean, sd, low, high = interval(ok[metric].to_numpy(dtype=float))
+            row.update({f"{metric}_mean": mean, f"{metric}_sd": sd,
+                        f"{metric}_ci95_low": low, f"{metric}_ci95_high": high})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- #
+# Sensitivity (SALib)
+# --------------------------------------------------------------------------- #
+
+
+def _problem(info: dict[str, Any]) -> dict[str, Any]:
+    names = [v["name"] for v in info["varied"]]
+    return {"num_vars": len(names), "names": names,
+            "bounds": [[v["min"], v["max"]] for v in info["varied"]]}
+
+
+def sensitivity(results: SweepResults, metrics: list[str]) -> tuple[pd.DataFrame | None, list[str]]:
+    """SALib indices per metric for a sobol or morris design (seeds averaged per sample)."""
+    design = results.info["design"]
+    if design not in ("sobol", "morris"):
+        return None, []
+    notes: list[str] = []
+    rows = per_sample(results)
+    problem = _problem(results.info)
+    frames = []
+    for metric in metrics:
+        ok = rows[rows["status"] == "ok"]
+        y = ok.groupby("sample")[metric].mean().reindex(range(results.info["design_points"]))
+        if y.isna().any():
+            notes.append(f"{metric}: no sensitivity indices, {int(y.isna().sum())} design points have "
+                         "no successful run (or the metric is empty); rerun the sweep to retry failures")
+            continue
+        y = y.to_numpy(dtype=float)
+        if np.ptp(y) == 0:
+            notes.append(f"{metric}: no sensitivity indices, it is the same ({y[0]:g}) at every design "
+                         "point")
+            continue
+        if design == "sobol":
+            from SALib.analyze import sobol
+
+            found = sobol.analyze(problem, y, calc_second_order=results.info["second_order"], seed=0)
+            frame = pd.DataFrame({"parameter": problem["names"], "S1": found["S1"],
+                                  "S1_conf": found["S1_conf"], "ST": found["ST"],
+                                  "ST_conf": found["ST_conf"]})
+        else:
+            from SALib.analyze import morris
+
+            first_seed = results.design.drop_duplicates("sample").sort_values("sample")
+            x = first_seed[problem["names"]].to_numpy(dtype=float)
+            found = morris.analyze(problem, x, y, num_levels=results.info["levels"], seed=0)
+            frame = pd.DataFrame({"parameter": problem["names"], "mu": found["mu"],
+                                  "mu_star": found["mu_star"], "mu_star_conf": found["mu_star_conf"],
+                                  "sigma": found["sigma"]})
+        frame.insert(0, "metric", metric)
+        frames.append(frame)
+    return (pd.concat(frames, ignore_index=True) if frames else None), notes
+
+
+# --------------------------------------------------------------------------- #
+# Plots (matplotlib's object API: no display, no global state)
+# --------------------------------------------------------------------------- #
+
+
+def _figure(width: float = 6.4, height: float = 4.2) -> Figure:
+    return Figure(figsize=(width, height), dpi=110, layout="constrained")
+
+
+def _label(metric: str) -> str:
+    return metric.replace("_", " ")
+
+
+def plot_lines(summary: pd.DataFrame, x: str, metric: str) -> Figure:
+    """Mean over seeds against one varied parameter, with its 95% interval as a band."""
+    data = summary.sort_values(x)
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.plot(data[x], data[f"{metric}_mean"], marker="o", color="tab:red")
+    ax.fill_between(data[x], data[f"{metric}_ci95_low"], data[f"{metric}_ci95_high"],
+                    color="tab:red", alpha=0.2, label="95% interval of the mean")
+    ax.set_xlabel(x)
+    ax.set_ylabel(_label(metric))
+    ax.set_title(f"{_label(metric)} against {x}")
+    ax.legend(loc="best")
+    return fig
+
+
+def plot_heatmap(summary: pd.DataFrame, x: str, y: str, metric: str) -> Figure:
+    """Mean over seeds for every combination of two grid parameters."""
+    grid = summary.pivot_table(index=y, columns=x, values=f"{metric}_mean", aggfunc="mean")
+    fig = _figure(6.8, 5.0)
+    ax = fig.add_subplot()
+    image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="magma_r")
+    ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{_label(metric)} (mean over seeds)")
+    values = grid.to_numpy()
+    finite = values[np.isfinite(values)]
+    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    if values.size <= 150:
+        for (i, j), value in np.ndenumerate(values):
+            if np.isfinite(value):
+                ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=8,
+                        color="white" if value > middle else "black")
+    fig.colorbar(image, ax=ax, label=_label(metric))
+    return fig
+
+
+def plot_panels(results: SweepResults, summary: pd.DataFrame, metric: str) -> Figure:
+    """One panel per varied parameter: main effect (grid) or each design point (sampled)."""
+    varied = results.varied
+    fig = _figure(min(4.0 * len(varied), 16), 3.6)
+    axes = fig.subplots(1, len(varied), sharey=True, squeeze=False)[0]
+    rows = per_sample(results)
+    ok = rows[rows["status"] == "ok"]
+    for ax, name in zip(axes, varied, strict=True):
+        if results.info["design"] == "grid":
+            stats = [(level, *interval(group[metric].to_numpy(dtype=float)))
+                     for level, group in ok.groupby(name, sort=True)]
+            xs, means = [s[0] for s in stats], [s[1] for s in stats]
+            ax.plot(xs, means, marker="o", color="tab:red")
+            ax.fill_between(xs, [s[3] for s in stats], [s[4] for s in stats], color="tab:red", alpha=0.2)
+        else:
+            ax.scatter(summary[name], summary[f"{metric}_mean"], s=8, alpha=0.6, color="tab:red")
+        ax.set_xlabel(name)
+    axes[0].set_ylabel(_label(metric))
+    fig.suptitle(f"{_label(metric)}: mean over seeds" + (
+        " and other parameters, with 95% interval" if results.info["design"] == "grid" else
+        " at each design point"))
+    return fig
+
+
+def plot_sensitivity(frame: pd.DataFrame, design: str, metric: str) -> Figure:
+    """Bar chart of the indices of one metric, with their confidence intervals."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    names = frame["parameter"].tolist()
+    pos = np.arange(len(names))
+    if design == "sobol":
+        ax.bar(pos - 0.2, frame["S1"], 0.4, yerr=frame["S1_conf"], label="first order S1", capsize=3)
+        ax.bar(pos + 0.2, frame["ST"], 0.4, yerr=frame["ST_conf"], label="total order ST", capsize=3)
+        ax.set_ylabel("Sobol index")
+        ax.legend(loc="best")
+    else:
+        ax.bar(pos, frame["mu_star"], 0.6, yerr=frame["mu_star_conf"], capsize=3, color="tab:purple")
+        ax.set_ylabel("Morris mu* (mean |elementary effect|)")
+    ax.set_xticks(pos, names, rotation=30, ha="right")
+    ax.set_title(f"Sensitivity of {_label(metric)}")
+    return fig
+
+
+# --------------------------------------------------------------------------- #
+# The whole report
+# --------------------------------------------------------------------------- #
+
+
+def _markdown(frame: pd.DataFrame, digits: int = 4) -> str:
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, row in frame.iterrows():
+        cells = [f"{v:.{digits}g}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_report(out_dir: Path, metrics: list[str] | None = None) -> Report:
+    """Write ``DIR/report/`` (see the module docstring) and return what was written."""
+    chosen = check_metrics(metrics)
+    results = load_results(out_dir)
+    target = Path(out_dir) / "report"
+    target.mkdir(exist_ok=True)
+    summary = summarise(results, chosen)
+    report = Report(target, summary, None)
+
+    def save(name: str, write) -> None:
+        path = target / name
+        write_atomic(path, write)
+        report.files.append(path)
+
+    save("summary.csv", lambda p: summary.to_csv(p, index=False))
+    varied, design = results.varied, results.info["design"]
+    for metric in chosen:
+        name = f"{metric}.png"
+        if len(varied) == 1:
+            figure = plot_lines(summary, varied[0], metric)
+        elif len(varied) == 2 and design == "grid":
+            figure = plot_heatmap(summary, varied[0], varied[1], metric)
+        else:
+            figure = plot_panels(results, summary, metric)
+        save(name, lambda p, f=figure: f.savefig(p, format="png"))
+
+    indices, notes = sensitivity(results, chosen)
+    report.sensitivity, report.notes = indices, notes
+    if indices is not None:
+        save("sensitivity.csv", lambda p: indices.to_csv(p, index=False))
+        for metric, frame in indices.groupby("metric", sort=False):
+            figure = plot_sensitivity(frame, design, metric)
+            save(f"sensitivity_{metric}.png", lambda p, f=figure: f.savefig(p, format="png"))
+
+    failed = int((results.runs["status"] != "ok").sum())
+    if failed:
+        report.notes.append(f"{failed} of {len(results.runs)} runs failed and are left out of the means")
+    text = _report_markdown(results, summary, chosen, indices, report)
+    save("report.md", lambda p: p.write_text(text, encoding="utf-8"))
+    return report
+
+
+def _report_markdown(results: SweepResults, summary: pd.DataFrame, metrics: list[str],
+                     indices: pd.DataFrame | None, report: Report) -> str:
+    info = results.info
+    lines = [
+        f"# Sweep report: {info['name']}",
+        "",
+        info["description"],
+        "",
+        f"Design `{info['design']}` over {', '.join(f'`{v}`' for v in results.varied)}; base scenario "
+        f"`{info['scenario']}`; {info['design_points']} design points x {len(info['seeds'])} seeds; "
+        f"{info['days']} days; {len(results.runs)} runs.",
+        "",
+        "Means are over seeds; the 95% interval is the t confidence interval of the mean.",
+        "",
+    ]
+    for note in report.notes:
+        lines.append(f"- note: {note}")
+    cols = ["sample", *results.varied, "runs_ok"]
+    for metric in metrics:
+        cols += [f"{metric}_mean", f"{metric}_ci95_low", f"{metric}_ci95_high"]
+    lines += ["", "## Per design point", ""]
+    if len(summary) <= MAX_MARKDOWN_ROWS:
+        lines.append(_markdown(summary[cols]))
+    else:
+        lines.append(f"{len(summary)} design points: see `summary.csv`.")
+    if indices is not None:
+        lines += ["", f"## Sensitivity ({info['design']}, SALib)", "", _markdown(indices)]
+    lines += ["", "## Plots", ""]
+    lines += [f"![{p.stem}]({p.name})" for p in report.files if p.suffix == ".png"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,413 @@
+"""Batch parameter sweeps (`morale sweep`, `morale report`), as a user runs them.
+
+Small armies (4 units of 30, 30 days) keep every sweep here to a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from model.cli import app
+from model.model import MoraleModel
+from model.parameters import PARAMETER_NAMES
+from model.sweeps import CRASH_ENV, FAIL_ENV, OUTCOMES, load, run_id
+
+runner = CliRunner()
+MORALE = str(Path(sys.executable).parent / "morale")
+
+GRID_SPEC = """
+description = "test grid: penalty severity against supply"
+scenario = "meat_grinder"
+design = "grid"
+seeds = [1, 2]
+days = 30
+
+[parameters]
+n_units = 4
+unit_size = 30
+
+[vary]
+penalty_severity = [0.2, 0.8]
+supply_level = { min = 0.4, max = 1.0, steps = 3 }
+
+[timeseries]
+keep = true
+every = 7
+"""
+GRID_RUNS = 2 * 3 * 2
+
+
+def morale(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def write_spec(folder: Path, text: str = GRID_SPEC, name: str = "grid.toml") -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def comparable(runs: pd.DataFrame) -> pd.DataFrame:
+    """The rows without what legitimately differs between two executions: the wall time."""
+    return runs.drop(columns=["wall_time_s"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
+    """The grid sweep run once, in this process, with one worker."""
+    folder = tmp_path_factory.mktemp("reference")
+    spec = write_spec(folder)
+    result = morale("sweep", str(spec), "--workers", "1", "--out", str(folder / "out"), "--quiet")
+    assert result.exit_code == 0, result.output
+    return spec, pd.read_parquet(folder / "out" / "runs.parquet")
+
+
+# --------------------------------------------------------------------------- #
+# End to end
+# --------------------------------------------------------------------------- #
+
+
+def test_grid_sweep_writes_one_row_per_run_with_parameters_and_outcomes(reference, tmp_path):
+    spec, runs = reference
+    out = Path(spec).parent / "out"
+    assert len(runs) == GRID_RUNS and runs["run_id"].is_unique
+    expected_columns = {"run_id", *PARAMETER_NAMES, "seed", "days", "status", "error", "wall_time_s",
+                        "version", *OUTCOMES}
+    assert expected_columns <= set(runs.columns)
+    assert (runs["status"] == "ok").all() and runs["error"].isna().all()
+    combos = set(zip(runs["penalty_severity"], runs["supply_level"], runs["seed"], strict=True))
+    assert combos == {(p, s, seed) for p in (0.2, 0.8) for s in (0.4, 0.7, 1.0) for seed in (1, 2)}
+    assert (runs["combat_intensity"] == 0.9).all()  # from the base scenario
+    assert (runs["n_units"] == 4).all() and (runs["days"] == 30).all()
+    assert (out / "spec.toml").read_text() == spec.read_text()
+
+    # Each row is exactly what the model gives for those parameters and that seed.
+    row = runs.iloc[0]
+    params = runs.iloc[[0]][list(PARAMETER_NAMES)].to_dict("records")[0]
+    model = MoraleModel(rng=int(row["seed"]), params=params)
+    model.run(30)
+    for name in ("desertion_rate", "desertion_rate_frontline", "largest_cascade", "combat_effectiveness"):
+        assert row[name] == pytest.approx(model.metrics[name], abs=1e-12), name
+
+    # Daily series, every 7th day and the last, keyed by run_id.
+    series = pd.read_parquet(out / "timeseries")
+    assert set(series["run_id"]) == set(runs["run_id"])
+    assert sorted(series.loc[series["run_id"] == row["run_id"], "day"]) == [0, 7, 14, 21, 28, 30]
+
+
+def test_rerun_skips_finished_runs(reference):
+    spec, runs = reference
+    out = Path(spec).parent / "out"
+    parts = sorted((out / "parts").iterdir())
+    stamps = [p.stat().st_mtime_ns for p in parts]
+    result = morale("sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert f"({GRID_RUNS} already done, 0 run now" in result.output
+    assert [p.stat().st_mtime_ns for p in sorted((out / "parts").iterdir())] == stamps
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), runs)
+
+
+def test_report_gives_means_intervals_and_a_heatmap(reference):
+    spec, runs = reference
+    out = Path(spec).parent / "out"
+    result = morale("report", str(out))
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(out / "report" / "summary.csv")
+    assert len(summary) == 6 and (summary["runs_ok"] == 2).all()
+    one = summary[(summary["penalty_severity"] == 0.2) & (summary["supply_level"] == 0.4)].iloc[0]
+    values = runs[(runs["penalty_severity"] == 0.2) & (runs["supply_level"] == 0.4)]["desertion_rate"]
+    assert one["desertion_rate_mean"] == pytest.approx(values.mean())
+    assert one["desertion_rate_ci95_low"] <= one["desertion_rate_mean"] <= one["desertion_rate_ci95_high"]
+    for metric in ("desertion_rate", "largest_cascade", "combat_effectiveness"):
+        assert (out / "report" / f"{metric}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "## Per design point" in (out / "report" / "report.md").read_text()
+    assert morale("report", str(out), "--metric", "desertion_rat").exit_code == 2
+
+
+# --------------------------------------------------------------------------- #
+# Nothing lost
+# --------------------------------------------------------------------------- #
+
+
+def _children(pid: int) -> list:
+    import psutil
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _still_running(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_killed_sweep_resumes_to_exactly_the_planned_rows(reference, tmp_path):
+    import psutil
+
+    _, expected = reference
+    spec = write_spec(tmp_path, GRID_SPEC.replace("seeds = [1, 2]", "seeds = [1, 2, 3, 4, 5, 6, 7, 8]"))
+    out = tmp_path / "out"
+    planned = {t.run_id for t in load(str(spec)).tasks}
+    command = [MORALE, "sweep", str(spec), "--workers", "2", "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(list((out / "parts").glob("*.ok.parquet"))) < 3:
+        assert proc.poll() is None, "the sweep finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    workers = _children(proc.pid)
+    assert workers, "local worker processes expected"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    _, alive = psutil.wait_procs(workers, timeout=15)
+    assert not [w for w in alive if _still_running(w)], "worker processes outlived the sweep"
+
+    done = {p.name.split(".")[0] for p in (out / "parts").glob("*.ok.parquet")}
+    assert done < planned  # some, not all
+    assert not (out / "runs.parquet").exists()  # nothing looks complete
+    unfinished = morale("report", str(out))
+    assert unfinished.exit_code == 2 and "has not finished" in unfinished.output
+
+    resumed = morale("sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet")
+    assert resumed.exit_code == 0, resumed.output
+    assert f"({len(done)} already done" in resumed.output
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs["run_id"].is_unique and set(runs["run_id"]) == planned
+    assert (runs["status"] == "ok").all()
+    # The seeds shared with the reference sweep give the very same rows.
+    shared = runs[runs["seed"].isin([1, 2])].sort_values("run_id")
+    pd.testing.assert_frame_equal(comparable(shared), comparable(expected.sort_values("run_id")))
+
+
+def test_a_failing_run_is_recorded_the_sweep_goes_on_and_a_rerun_retries_it(tmp_path, monkeypatch):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    doomed = load(str(spec)).tasks[4].run_id
+    monkeypatch.setenv(FAIL_ENV, doomed)
+    result = morale("sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet")
+    assert result.exit_code == 1
+    assert f"1 of {GRID_RUNS} runs failed" in result.output and "Traceback" not in result.output
+    runs = pd.read_parquet(out / "runs.parquet").set_index("run_id")
+    assert (runs.drop(index=doomed)["status"] == "ok").all()
+    failed = runs.loc[doomed]
+    assert failed["status"] == "failed" and "forced failure" in failed["error"]
+    assert pd.isna(failed["desertion_rate"]) and failed["penalty_severity"] in (0.2, 0.8)
+
+    monkeypatch.delenv(FAIL_ENV)
+    retried = morale("sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet")
+    assert retried.exit_code == 0, retried.output
+    assert f"({GRID_RUNS - 1} already done, 1 run now" in retried.output
+    assert (pd.read_parquet(out / "runs.parquet")["status"] == "ok").all()
+
+
+def test_a_worker_process_that_dies_does_not_lose_the_sweep(reference, tmp_path, monkeypatch):
+    spec, expected = reference
+    victim = load(str(spec)).tasks[3].run_id
+    monkeypatch.setenv(CRASH_ENV, f"{victim}:{tmp_path / 'crashed-once'}")
+    out = tmp_path / "out"
+    result = morale("sweep", str(spec), "--workers", "2", "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "crashed-once").exists()  # the worker really died
+    pd.testing.assert_frame_equal(comparable(pd.read_parquet(out / "runs.parquet")), comparable(expected))
+
+
+def test_dask_local_cluster_gives_the_same_rows_even_when_a_worker_dies(reference, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    spec, expected = reference
+    victim = load(str(spec)).tasks[5].run_id
+    monkeypatch.setenv(CRASH_ENV, f"{victim}:{tmp_path / 'crashed-once'}")
+    out = tmp_path / "out"
+    result = morale("sweep", str(spec), "--dask", "local", "--workers", "2", "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "crashed-once").exists()
+    pd.testing.assert_frame_equal(comparable(pd.read_parquet(out / "runs.parquet")), comparable(expected))
+
+
+# --------------------------------------------------------------------------- #
+# Plans: reproducible, validated
+# --------------------------------------------------------------------------- #
+
+
+def test_run_id_names_parameters_seed_and_days():
+    params = MoraleModel(rng=0, n_units=2, unit_size=10).params.model_dump()
+    assert run_id(params, 1, 30) == run_id(dict(reversed(params.items())), 1, 30)
+    assert run_id(params, 1, 30) != run_id(params, 2, 30)
+    assert run_id(params, 1, 30) != run_id(params, 1, 31)
+    assert run_id(params, 1, 30) != run_id({**params, "enforcement": 0.41}, 1, 30)
+
+
+SAMPLED_SPEC = """
+description = "sampled"
+scenario = "meat_grinder"
+design = "{design}"
+samples = {samples}
+seeds = 1
+days = 20
+[parameters]
+unit_size = 30
+[vary]
+supply_level = {{ min = 0.3, max = 1.0 }}
+n_units = {{ min = 2, max = 5 }}
+"""
+
+
+@pytest.mark.parametrize(("design", "samples", "points"), [("lhs", 10, 10), ("sobol", 4, 16),
+                                                          ("morris", 3, 9)])
+def test_sampled_designs_are_reproducible_and_keep_whole_numbers_whole(tmp_path, design, samples, points):
+    spec = write_spec(tmp_path, SAMPLED_SPEC.format(design=design, samples=samples))
+    first, second = load(str(spec)), load(str(spec))
+    assert [t.run_id for t in first.tasks] == [t.run_id for t in second.tasks]
+    assert first.design["sample"].nunique() == points
+    for task in first.tasks:
+        assert isinstance(task.parameters["n_units"], int) and 2 <= task.parameters["n_units"] <= 5
+        assert 0.3 <= task.parameters["supply_level"] <= 1.0
+
+
+@pytest.mark.parametrize(("design", "samples", "columns"), [("sobol", 4, {"S1", "ST", "S1_conf"}),
+                                                           ("morris", 3, {"mu_star", "sigma"})])
+def test_report_of_a_sobol_or_morris_sweep_gives_salib_indices(tmp_path, design, samples, columns):
+    spec = write_spec(tmp_path, SAMPLED_SPEC.format(design=design, samples=samples))
+    out = tmp_path / "out"
+    assert morale("sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet").exit_code == 0
+    result = morale("report", str(out), "--metric", "mean_fear", "--metric", "combat_effectiveness")
+    assert result.exit_code == 0, result.output
+    indices = pd.read_csv(out / "report" / "sensitivity.csv")
+    assert columns <= set(indices.columns)
+    assert set(zip(indices["metric"], indices["parameter"], strict=True)) == {
+        (m, p) for m in ("mean_fear", "combat_effectiveness") for p in ("supply_level", "n_units")}
+    assert (out / "report" / "sensitivity_combat_effectiveness.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_shipped_specs_are_valid():
+    grid = load("penalty_vs_conditions")
+    assert grid.spec.design == "grid" and set(grid.varied) == {"penalty_severity", "supply_level"}
+    sobol = load("root_causes_sobol")
+    assert sobol.spec.design == "sobol" and len(sobol.varied) >= 4
+
+
+def _spec(**changes: str) -> str:
+    """GRID_SPEC with some lines replaced (key -> new line, or '' to drop it)."""
+    text = GRID_SPEC
+    for old, new in changes.items():
+        text = re.sub(rf"(?m)^{re.escape(old)}.*$", new, text)
+    return text
+
+
+BAD_SPECS = {
+    "unknown parameter": (_spec(penalty_severity="penalty_severty = [0.2]"),
+                          r"unknown parameter 'penalty_severty'.*did you mean 'penalty_severity'"),
+    "value out of range": (_spec(penalty_severity="penalty_severity = [0.2, 1.5]"),
+                           r"'penalty_severity'.*1\.5.*0 to 1"),
+    "range out of range": (_spec(supply_level="supply_level = { min = -0.5, max = 1.0, steps = 3 }"),
+                           r"'supply_level'.*-0\.5.*0 to 1"),
+    "int parameter": (_spec(penalty_severity="cross_ties = [2, 2.5]"), r"'cross_ties'.*2\.5.*whole number"),
+    "min above max": (_spec(supply_level="supply_level = { min = 0.9, max = 0.4, steps = 3 }"),
+                      r"min = 0\.9 must be below max = 0\.4"),
+    "grid range without steps": (_spec(supply_level="supply_level = { min = 0.4, max = 0.9 }"),
+                                 r"'steps'.*whole number"),
+    "unknown key": (_spec(days="dayz = 30"), r"unknown key 'dayz'.*did you mean 'days'"),
+    "parameter at top level": (_spec(days="enforcement = 0.5"), r"unknown key 'enforcement'.*\[vary\]"),
+    "no seeds": (_spec(seeds=""), r"needs 'seeds'"),
+    "repeated seed": (_spec(seeds="seeds = [1, 1]"), r"repeats a seed"),
+    "sobol needs a power of 2": (
+        _spec(design='design = "sobol"\nsamples = 10', penalty_severity="",
+              supply_level="supply_level = { min = 0.4, max = 1 }"),
+        r"'samples'.*10.*power of 2"),
+    "list for a sampled design": (_spec(design='design = "lhs"\nsamples = 10'), r"value list.*lhs"),
+    "bad design": (_spec(design='design = "random"'), r"'design'.*'random'"),
+    "postures overflow": (_spec(penalty_severity="frontline_share = [0.5, 0.9]",
+                                supply_level="second_line_share = [0.3]"),
+                          r"frontline_share \+ second_line_share = 1\.2 must be at most 1"),
+    "bad scenario": (_spec(scenario='scenario = "no_such_scenario"'), r"unknown scenario 'no_such_scenario'"),
+    "malformed": ("description = \"x\"\n[vary\n", "malformed TOML"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_SPECS)
+def test_bad_spec_exits_2_with_one_line_and_writes_nothing(case, tmp_path):
+    text, expected = BAD_SPECS[case]
+    spec = write_spec(tmp_path, text)
+    out = tmp_path / "out"
+    result = morale("sweep", str(spec), "--out", str(out))
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert re.search(expected, lines[0]), lines[0]
+    assert not out.exists()
+
+
+def test_bad_arguments_exit_2(reference, tmp_path):
+    spec, _ = reference
+    assert morale("sweep", "no_such_sweep").exit_code == 2
+    assert morale("sweep", str(spec), "--workers", "0").exit_code == 2
+    assert morale("sweep", str(spec), "--dask", "nowhere", "--out", str(tmp_path / "o")).exit_code == 2
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    result = morale("sweep", str(spec), "--out", str(foreign))
+    assert result.exit_code == 2 and "holds other files" in result.output
+    assert morale("report", str(tmp_path / "nothing")).exit_code == 2
+
+
+def test_a_folder_of_another_sweep_is_refused(reference, tmp_path):
+    spec, _ = reference
+    out = Path(spec).parent / "out"
+    other = write_spec(tmp_path, GRID_SPEC.replace("days = 30", "days = 25"))
+    result = morale("sweep", str(other), "--out", str(out), "--quiet")
+    assert result.exit_code == 2 and "holds a different sweep" in result.output
+
+
+# --------------------------------------------------------------------------- #
+# mesa.batch_run
+# --------------------------------------------------------------------------- #
+
+
+def test_morale_model_runs_unchanged_under_mesa_batch_run(reference):
+    import mesa
+
+    _, runs = reference
+    rows = mesa.batch_run(
+        MoraleModel,
+        parameters={"n_units": 4, "unit_size": 30, "combat_intensity": 0.9,
+                    "penalty_severity": [0.2, 0.8], "supply_level": 0.4},
+        rng=[1, 2], max_steps=30, number_processes=1, data_collection_period=-1,
+        display_progress=False,
+    )
+    table = pd.DataFrame(rows).rename(columns={"rng": "seed"})
+    assert len(table) == 4 and (table["Step"] == 30).all()
+    # The same runs through the sweep engine give the same outcomes.
+    mine = runs[runs["supply_level"] == 0.4]
+    merged = table.merge(mine, left_on=["penalty_severity", "seed"], right_on=["penalty_severity", "seed"],
+                         suffixes=("_batch", ""))
+    assert len(merged) == 4
+    for name in ("desertion_rate", "largest_cascade", "combat_effectiveness"):
+        assert merged[f"{name}_batch"].tolist() == pytest.approx(merged[name].tolist()), name
+
+
+def test_one_parameter_grid_reports_lines_and_a_folder_left_mid_setup_is_reused(tmp_path):
+    text = _spec(penalty_severity="", supply_level="supply_level = [0.4, 1.0]")
+    spec = write_spec(tmp_path, text)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "spec.toml").write_text(text)  # a sweep killed while setting up its folder
+    assert morale("sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet").exit_code == 0
+    assert morale("report", str(out), "--metric", "combat_effectiveness").exit_code == 0
+    summary = pd.read_csv(out / "report" / "summary.csv")
+    assert summary["supply_level"].tolist() == [0.4, 1.0] and (summary["runs_ok"] == 2).all()
+    assert (out / "report" / "combat_effectiveness.png").read_bytes()[:4] == b"\x89PNG"
