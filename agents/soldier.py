@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from model.state import Posture, Service, SoldierTable, Status
+from model.state import PRESENT_STATUSES, Posture, Service, SoldierTable, Status
 
 if TYPE_CHECKING:
     from agents.unit import Unit
@@ -53,7 +53,7 @@ class Soldier(mesa.Agent):
 
     @property
     def present(self) -> bool:
-        return self.status in (Status.SERVING, Status.RETURNED)
+        return self.status in PRESENT_STATUSES
 
     @property
     def posture_name(self) -> str:

@@ -13,7 +13,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from model.state import OfficerStatus, Posture, Status
+from model.state import OfficerStatus, Posture
 
 if TYPE_CHECKING:
     from agents.officer import Officer
@@ -37,8 +37,7 @@ class Unit:
 
     @property
     def present(self) -> int:
-        s = self.model.soldiers
-        here = (s.unit == self.unit_id) & np.isin(s.status, (Status.SERVING, Status.RETURNED))
+        here = (self.model.soldiers.unit == self.unit_id) & self.model.present_mask()
         return int(here.sum())
 
     @property

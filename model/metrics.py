@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from model.state import Posture, Status
+from model.state import OfficerStatus, Posture, Status
 
 if TYPE_CHECKING:
     from model.model import MoraleModel
@@ -108,7 +108,7 @@ def daily_metrics(model: MoraleModel) -> dict[str, float]:
         "supply": _mean(u.supply),
         "medical": float(model.medical),
         "combat_effectiveness": float(effectiveness),
-        "officers_serving": int((model.officers.status == 0).sum()),
+        "officers_serving": int((model.officers.status == OfficerStatus.SERVING).sum()),
         "cascades": int(sizes.size),
         "largest_cascade": int(sizes.max()) if sizes.size else 0,
     }
