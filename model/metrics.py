@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from model.state import OfficerStatus, Posture, Status
+
+FRONTLINE = int(Posture.FRONTLINE)
+N_STATUSES = len(Status)
 
 if TYPE_CHECKING:
     from model.model import MoraleModel
@@ -52,34 +56,77 @@ METRICS: dict[str, str] = {
 }
 
 
-def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if values.size else 0.0
+@njit(cache=True, error_model="numpy")
+def _soldier_totals(status, present, unit, times_deserted, deserted_posture, served_frontline,
+                    served_rear, front_unit, motivation, fear, grievance, peer_signal, deterrence,
+                    propaganda_lift):
+    """One pass over the soldiers: the counts and sums the day's metrics are made of.
+
+    Returns (by_status, counts, sums): soldiers per status; counts = [present,
+    ever deserted, deserted from the front, deserted from the rear, served at
+    the front, served in the rear, present in frontline units]; sums over the
+    soldiers present of the columns of ``MEAN_COLUMNS`` (in its order), then of
+    the motivation of those present in frontline units.
+    """
+    by_status = np.zeros(N_STATUSES, dtype=np.int64)
+    counts = np.zeros(7, dtype=np.int64)
+    sums = np.zeros(7, dtype=np.float64)
+    for i in range(present.size):
+        by_status[status[i]] += 1
+        if times_deserted[i] > 0:
+            counts[1] += 1
+            if deserted_posture[i] == FRONTLINE:
+                counts[2] += 1
+            else:
+                counts[3] += 1
+        counts[4] += served_frontline[i]
+        counts[5] += served_rear[i]
+        if present[i]:
+            counts[0] += 1
+            sums[0] += motivation[i]
+            sums[1] += fear[i]
+            sums[2] += grievance[i]
+            sums[3] += peer_signal[i]
+            sums[4] += deterrence[i]
+            sums[5] += propaganda_lift[i]
+            if front_unit[unit[i]]:
+                counts[6] += 1
+                sums[6] += motivation[i]
+    return by_status, counts, sums
+
+
+# the columns averaged over soldiers present, in the order _soldier_totals sums them
+MEAN_COLUMNS = {
+    "mean_motivation": "motivation",
+    "mean_fear": "fear",
+    "mean_grievance": "grievance",
+    "mean_peer_signal": "peer_signal",
+    "mean_deterrence": "deterrence",
+    "mean_propaganda_lift": "propaganda_lift",
+}
 
 
 def daily_metrics(model: MoraleModel) -> dict[str, float]:
     """All metrics of ``METRICS`` for the model's current day."""
     s, u = model.soldiers, model.unit_table
-    status_count = np.bincount(s.status, minlength=len(Status))
-    present = model.present_mask()
-    ever_deserted = s.times_deserted > 0
-    from_front = ever_deserted & (s.deserted_posture == Posture.FRONTLINE)
-    from_rear = ever_deserted & (s.deserted_posture != Posture.FRONTLINE)
-    served_front = int(s.served_frontline.sum())
-    served_rear = int(s.served_rear.sum())
-
     front_units = u.posture == Posture.FRONTLINE
     if not front_units.any():
         front_units = np.ones_like(front_units)
-    unit_present = np.bincount(s.unit[present], minlength=u.n)
-    unit_motivation = np.bincount(s.unit[present], weights=s.motivation[present], minlength=u.n)
-    front_present = unit_present[front_units].sum()
-    will = unit_motivation[front_units].sum() / front_present if front_present else 0.0
+    status_count, counts, sums = _soldier_totals(
+        s.status, model.present_mask(), s.unit, s.times_deserted, s.deserted_posture,
+        s.served_frontline, s.served_rear, front_units,
+        *(getattr(s, column) for column in MEAN_COLUMNS.values()),
+    )
+    n_present, ever_deserted, from_front, from_rear, served_front, served_rear, front_present = (
+        int(c) for c in counts
+    )
+    means = {name: float(sums[k] / n_present) if n_present else 0.0 for k, name in enumerate(MEAN_COLUMNS)}
+    will = sums[-1] / front_present if front_present else 0.0
     effectiveness = (
         front_present / max(u.authorised[front_units].sum(), 1)
         * (0.5 + 0.5 * will)
-        * (0.5 + 0.5 * _mean(u.supply[front_units]))
+        * (0.5 + 0.5 * float(u.supply[front_units].mean()))
     )
-    n_present = int(present.sum())
     sizes = model.cascades.sizes()
     counts = model.counts
     return {
@@ -91,21 +138,16 @@ def daily_metrics(model: MoraleModel) -> dict[str, float]:
         "in_prison": int(status_count[Status.CAUGHT]),
         "killed_cumulative": counts["killed"],
         "wounded_cumulative": counts["wounded"],
-        "deserted_cumulative": int(ever_deserted.sum()),
+        "deserted_cumulative": ever_deserted,
         "desertions_cumulative": counts["desertions"],
         "caught_cumulative": counts["caught"],
         "reinforcements_cumulative": counts["reinforcements"],
         "desertions_today": model.today["deserted"],
-        "desertion_rate": float(ever_deserted.sum() / max(s.n, 1)),
-        "desertion_rate_frontline": float(from_front.sum() / max(served_front, 1)),
-        "desertion_rate_rear": float(from_rear.sum() / max(served_rear, 1)),
-        "mean_motivation": _mean(s.motivation[present]),
-        "mean_fear": _mean(s.fear[present]),
-        "mean_grievance": _mean(s.grievance[present]),
-        "mean_peer_signal": _mean(s.peer_signal[present]),
-        "mean_deterrence": _mean(s.deterrence[present]),
-        "mean_propaganda_lift": _mean(s.propaganda_lift[present]),
-        "supply": _mean(u.supply),
+        "desertion_rate": ever_deserted / max(s.n, 1),
+        "desertion_rate_frontline": from_front / max(served_front, 1),
+        "desertion_rate_rear": from_rear / max(served_rear, 1),
+        **means,
+        "supply": float(u.supply.mean()) if u.n else 0.0,
         "medical": float(model.medical),
         "combat_effectiveness": float(effectiveness),
         "officers_serving": int((model.officers.status == OfficerStatus.SERVING).sum()),

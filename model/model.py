@@ -9,6 +9,7 @@ import mesa
 import numpy as np
 
 from agents import Officer, Soldier, Unit
+from model import daily
 from model import processes as proc
 from model.cascades import CascadeTracker
 from model.metrics import METRICS, daily_metrics
@@ -31,6 +32,12 @@ OFFICER_TRAIT_SPREAD = 0.15
 TRAIT_CONCENTRATION = 10.0
 START_FEAR = 0.1
 START_GRIEVANCE = 0.1
+
+
+def sorted_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The rows in ``a`` or ``b``, sorted, each once (np.union1d, without its hashing)."""
+    both = np.sort(np.concatenate([a, b]))
+    return both[np.r_[True, both[1:] != both[:-1]]] if both.size else both
 
 
 def _read_metric(model: MoraleModel, name: str) -> float:
@@ -59,6 +66,7 @@ class MoraleModel(mesa.Model):
         checked = validate({**base, **overrides})  # before anything is built
         super().__init__(rng=rng)
         self.params: Parameters = checked
+        self.kernel_params = proc.kernel_parameters(checked)  # what the compiled rules read
         self.lever_changes: list[dict[str, Any]] = []
         self._build_army()
         self.metrics: dict[str, float] = {}
@@ -102,6 +110,8 @@ class MoraleModel(mesa.Model):
 
         # Soldiers
         self.soldiers = SoldierTable(n_units * p.unit_size)
+        self._present = None  # cache of present_mask()
+        self.recent_rows = np.empty(0, dtype=np.int64)  # soldiers whose desertion is still remembered
         self.ties = Ties(n_units * p.unit_size, n_units * p.unit_size * max(p.cross_ties, 1))
         self.soldier_agents: list[Soldier] = []
         self.cascades = CascadeTracker()
@@ -140,6 +150,7 @@ class MoraleModel(mesa.Model):
         mean_motivation = np.where(
             service == Service.CONSCRIPT, p.conscript_motivation, p.contract_motivation
         )
+        self._present = None  # newcomers are present
         rows = self.soldiers.append(
             k,
             unit=self.squad_unit[squads],
@@ -168,12 +179,9 @@ class MoraleModel(mesa.Model):
         # Candidates: soldiers present in the units that receive newcomers (sorting only those)
         receiving = np.zeros(self.params.n_units, dtype=bool)
         receiving[s.unit[rows]] = True
-        candidates = np.flatnonzero(self.present_mask() & receiving[s.unit])
-        cand_units = s.unit[candidates]
-        order = np.argsort(cand_units, kind="stable")
-        by_unit = candidates[order]
-        counts = np.bincount(cand_units, minlength=self.params.n_units)
-        starts = np.cumsum(counts) - counts
+        by_unit, starts, counts = daily.present_by_unit(
+            self.present_mask(), s.unit, receiving, self.params.n_units
+        )
         src = np.repeat(rows, k)
         unit = s.unit[src]
         has = counts[unit] > 1
@@ -204,8 +212,18 @@ class MoraleModel(mesa.Model):
         return self.steps
 
     def present_mask(self) -> np.ndarray:
-        status = self.soldiers.status
-        return (status == Status.SERVING) | (status == Status.RETURNED)
+        """Soldiers present with their units (read-only; recomputed after any change of status)."""
+        if self._present is None:
+            status = self.soldiers.status
+            self._present = (status == Status.SERVING) | (status == Status.RETURNED)
+            self._present.flags.writeable = False
+        return self._present
+
+    def _set_status(self, rows: np.ndarray, status: Status) -> None:
+        """The one way soldiers' status changes (it keeps ``present_mask`` true)."""
+        if rows.size:
+            self.soldiers.status[rows] = status
+            self._present = None
 
     def n_ties(self) -> np.ndarray:
         """Each soldier's number of ties: his squad's other places plus his cross ties."""
@@ -223,7 +241,7 @@ class MoraleModel(mesa.Model):
         """Per-unit quantities every process reads: strength, overstretch, leadership."""
         p, s, u, o = self.params, self.soldiers, self.unit_table, self.officers
         present = self.present_mask()
-        self.unit_present = proc.per_unit_sum(s.unit[present], None, p.n_units)
+        self.unit_present = daily.count_where(s.unit, present, p.n_units).astype(np.float64)
         self.unit_stretch = proc.overstretch(self.unit_present, u.authorised)
         self.unit_competence, self.unit_harshness, self.unit_led = proc.unit_leadership(
             p, o.unit, o.status == OfficerStatus.SERVING, o.competence_offset,
@@ -234,10 +252,8 @@ class MoraleModel(mesa.Model):
     def _mark_service(self) -> None:
         """Remember who has served at the front and in the rear (rate denominators)."""
         s = self.soldiers
-        present = self.present_mask()
-        front = self.unit_table.posture[s.unit] == Posture.FRONTLINE
-        s.served_frontline[present & front] = True
-        s.served_rear[present & ~front] = True
+        daily.mark_service(self.present_mask(), s.unit, self.unit_table.posture == Posture.FRONTLINE,
+                           s.served_frontline, s.served_rear)
 
     # ------------------------------------------------------------------ #
     # Levers
@@ -276,7 +292,8 @@ class MoraleModel(mesa.Model):
     def step(self) -> None:
         """One day of war, in the order it happens."""
         day = self.day  # Mesa has already counted this step
-        self.soldiers.peer_recent[:] = proc.fade_peer_memory(self.params, self.soldiers.peer_recent)
+        self.kernel_params = proc.kernel_parameters(self.params)  # today's levers
+        self.fade_peer_memory()
         self.rotate_units()
         self._refresh_unit_state()
         self.deliver_supplies()
@@ -289,6 +306,13 @@ class MoraleModel(mesa.Model):
         self.reinforce(day)
         self._mark_service()
         self._collect()
+
+    def fade_peer_memory(self) -> None:
+        """Yesterday's desertions weigh a little less today (only soldiers with a memory left)."""
+        s, rows = self.soldiers, self.recent_rows
+        faded = proc.fade_peer_memory(self.params, s.peer_recent[rows])
+        s.peer_recent[rows] = faded
+        self.recent_rows = rows[faded > 0]
 
     def rotate_units(self) -> None:
         """Relieve frontline units that have fought ``rotation_days`` (loop B3)."""
@@ -317,8 +341,8 @@ class MoraleModel(mesa.Model):
         hit_rows = present[rng.random(present.size) < self.unit_hazard[s.unit[present]]]
         dies = rng.random(hit_rows.size) < proc.killed_share(p, self.medical)
         killed, wounded = hit_rows[dies], hit_rows[~dies]
-        s.status[killed] = Status.KILLED
-        s.status[wounded] = Status.WOUNDED
+        self._set_status(killed, Status.KILLED)
+        self._set_status(wounded, Status.WOUNDED)
         s.wound_days_left[wounded] = rng.exponential(
             p.recovery_days * (1.0 - 0.5 * self.medical), size=wounded.size
         )
@@ -341,80 +365,58 @@ class MoraleModel(mesa.Model):
     def live_through_the_day(self, hit: np.ndarray) -> None:
         """Fear, grievance and motivation of everyone still present move with the day.
 
-        Computed over whole columns (contiguous, no gathers by index) and kept only
-        for soldiers present: the absent keep their values until they return.
+        One compiled pass over the soldiers (``model/daily.py``) applies the
+        per-soldier rules; here are the army- and unit-level quantities they read.
+        The absent keep their values until they return.
         """
         p, s, u = self.params, self.soldiers, self.unit_table
-        present = self.present_mask()
-        unit = s.unit
-        at_front = (u.posture == Posture.FRONTLINE)[unit]
-
-        def spread(per_unit: np.ndarray) -> np.ndarray:
-            """A per-unit value for each soldier, as float32 like the soldiers' state."""
-            return per_unit.astype(np.float32)[unit]
-
-        s.combat_days[:] = np.where(present, np.where(at_front, s.combat_days + 1, 0), s.combat_days)
-
-        unit_hit_share = proc.per_unit_sum(s.unit[hit], None, p.n_units) / np.maximum(
+        n, n_squads = s.n, self.squad_capacity.size
+        hit_rows = np.flatnonzero(hit)
+        squad_hit, cross_hit = proc.tie_sums(
+            hit_rows, np.ones(hit_rows.size), s.squad, self.ties, n_squads, n
+        )
+        unit_hit_share = proc.per_unit_sum(s.unit[hit_rows], None, p.n_units) / np.maximum(
             self.unit_present, 1
         )
-        ties_hit = proc.tie_sum(hit.astype(np.float32), s.squad, self.ties, self.squad_capacity.size)
-        competence = spread(self.unit_competence)
-        stretch = spread(self.unit_stretch)
-        fear = proc.fear_after_combat(
-            p, s.fear, spread(unit_hit_share), ties_hit, at_front, s.combat_days, stretch,
-            competence, self.medical,
+        recent = self.recent_rows
+        squad_recent, cross_recent = proc.tie_sums(
+            recent, s.peer_recent[recent], s.squad, self.ties, n_squads, n
         )
-        s.fear[:] = np.where(present, fear, s.fear)
-
+        unit_recent = proc.per_unit_sum(s.unit[recent], s.peer_recent[recent], p.n_units)
         u.punishment_salience *= np.exp(-1.0 / p.salience_days)
         backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
-        grievance = proc.grievance_after_conditions(
-            p, s.grievance, spread(u.supply), spread(self.unit_harshness), stretch, spread(backlash)
-        )
-        s.grievance[:] = np.where(present, grievance, s.grievance)
-
-        signal = proc.peer_signal(
-            p, s.peer_recent, s.squad, s.unit, self.ties, self.n_ties(), u.authorised,
-            self.squad_capacity.size,
-        )
-        s.peer_signal[:] = np.where(present, signal, s.peer_signal)
-        motivation = proc.motivation_after_day(
-            p, s.motivation, competence, self.unit_led[unit], signal, s.grievance
-        )
-        s.motivation[:] = np.where(present, motivation, s.motivation)
         self.habituation = float(proc.propaganda_habituation(p, self.habituation))
-        lift = proc.propaganda_lift(p, self.habituation, s.motivation, s.fear, s.grievance)
-        s.propaganda_lift[:] = np.where(present, lift, s.propaganda_lift)
-
-    def decision_terms(self, rows: np.ndarray | slice = slice(None)) -> dict[str, np.ndarray]:
-        """Today's push terms for the given soldiers (all by default), from their current state."""
-        p, s, u = self.params, self.soldiers, self.unit_table
-        at_front = (u.posture == Posture.FRONTLINE)[s.unit[rows]]
-        deploying = at_front & (s.combat_days[rows] <= p.dread_days)
-        return proc.push_terms(
-            p, s.fear[rows], s.grievance[rows], s.motivation[rows], s.propaganda_lift[rows],
-            s.peer_signal[rows], deploying,
+        daily.live_through_the_day(
+            self.kernel_params, self.present_mask(), s.unit, s.squad,
+            u.posture == Posture.FRONTLINE, float(self.medical), self.habituation,
+            hit.astype(np.float32), squad_hit, cross_hit, unit_hit_share,
+            s.peer_recent, squad_recent, cross_recent, unit_recent,
+            self.squad_capacity, self.ties.degree, u.authorised,
+            self.unit_competence, self.unit_led, self.unit_stretch, u.supply, self.unit_harshness,
+            backlash,
+            s.combat_days, s.fear, s.grievance, s.peer_signal, s.motivation, s.propaganda_lift,
         )
 
     def decide(self, day: int) -> np.ndarray:
         """Each soldier present weighs leaving; those over their threshold desert (loops R1-R4, B1)."""
-        p, s, u = self.params, self.soldiers, self.unit_table
-        present = self.present_mask()
-        push = sum(self.decision_terms().values())
-        deter = proc.deterrence(p, self.unit_certainty.astype(np.float32)[s.unit], s.risk_aversion)
+        s, u = self.soldiers, self.unit_table
         # float32 ziggurat draws: the day's mood needs no double precision, and is drawn for every row
-        noise = p.daily_noise * self.rng.standard_normal(s.n, dtype=np.float32)
-        s.push[:] = np.where(present, push, s.push)
-        s.deterrence[:] = np.where(present, deter, s.deterrence)
-        s.noise[:] = np.where(present, noise, s.noise)
-        deserters = np.flatnonzero(present & proc.decide_to_desert(push, deter, s.threshold, noise))
+        mood = self.rng.standard_normal(s.n, dtype=np.float32)
+        deserts = daily.decide(
+            self.kernel_params, self.present_mask(), s.unit, u.posture == Posture.FRONTLINE,
+            self.unit_certainty, proc.perceived_severity(self.params),
+            s.combat_days, s.fear, s.grievance, s.motivation, s.propaganda_lift, s.peer_signal,
+            s.risk_aversion, s.threshold, mood,
+            s.push, s.deterrence, s.noise,
+        )
+        deserters = np.flatnonzero(deserts)
 
-        s.status[deserters] = Status.DESERTED
+        self._set_status(deserters, Status.DESERTED)
         s.deserted_day[deserters] = day
         s.deserted_posture[deserters] = u.posture[s.unit[deserters]]
         s.times_deserted[deserters] += 1
         s.peer_recent[deserters] = 1.0
+        self.recent_rows = sorted_union(self.recent_rows, deserters)
         s.combat_days[deserters] = 0
         s.cascade[deserters] = self.cascades.record(
             day, deserters, s.unit, s.squad, s.deserted_day, s.cascade, self.ties
@@ -434,8 +436,8 @@ class MoraleModel(mesa.Model):
         )]
         is_jailed = proc.imprisoned(p, np.ones(caught.size, dtype=bool), rng.random(caught.size))
         jailed, sent_back = caught[is_jailed], caught[~is_jailed]
-        s.status[jailed] = Status.CAUGHT
-        s.status[sent_back] = Status.RETURNED
+        self._set_status(jailed, Status.CAUGHT)
+        self._set_status(sent_back, Status.RETURNED)
         s.grievance[sent_back] = np.clip(s.grievance[sent_back] + p.returned_grievance, 0.0, 1.0)
         # The unit sees the punishment: salience per 100 soldiers of authorised strength.
         seen = proc.per_unit_sum(s.unit[caught], None, p.n_units)
@@ -448,10 +450,9 @@ class MoraleModel(mesa.Model):
     def heal_wounded(self) -> None:
         """Wounded soldiers heal and return to their units."""
         s = self.soldiers
-        wounded = s.status == Status.WOUNDED
+        wounded = np.flatnonzero(s.status == Status.WOUNDED)
         s.wound_days_left[wounded] -= 1.0
-        healed = wounded & (s.wound_days_left <= 0)
-        s.status[healed] = Status.SERVING
+        self._set_status(wounded[s.wound_days_left[wounded] <= 0], Status.SERVING)
 
     def replace_officers(self, day: int) -> None:
         """A killed officer is replaced after ``officer_replacement_days``."""
@@ -468,7 +469,7 @@ class MoraleModel(mesa.Model):
         """Replacements, mostly mobilised conscripts, fill vacancies in squads (loop B2)."""
         p, s = self.params, self.soldiers
         on_books = self.present_mask() | (s.status == Status.WOUNDED)
-        occupied = np.bincount(s.squad[on_books], minlength=self.squad_capacity.size)
+        occupied = daily.count_where(s.squad, on_books, self.squad_capacity.size)
         vacancies = np.maximum(self.squad_capacity - occupied, 0)
         arrivals = proc.replacements(p, vacancies, self.rng)
         squads = np.repeat(np.arange(arrivals.size), arrivals)
@@ -481,9 +482,15 @@ class MoraleModel(mesa.Model):
 
     def decision_breakdown(self, row: int) -> dict[str, float]:
         """Today's decision of one soldier, term by term (for the inspector)."""
-        s = self.soldiers
-        rows = np.array([row])
-        terms = {f"push_{k}": float(v[0]) for k, v in self.decision_terms(rows).items()}
+        s, u = self.soldiers, self.unit_table
+        deploying = bool(
+            u.posture[s.unit[row]] == Posture.FRONTLINE and s.combat_days[row] <= self.params.dread_days
+        )
+        values = proc.push_terms(
+            self.kernel_params[0], float(s.fear[row]), float(s.grievance[row]), float(s.motivation[row]),
+            float(s.propaganda_lift[row]), float(s.peer_signal[row]), deploying,
+        )
+        terms = {f"push_{name}": float(v) for name, v in zip(proc.PUSH_TERMS, values, strict=True)}
         push = sum(terms.values())
         return {
             **terms,

@@ -1,8 +1,19 @@
 """The daily processes of the morale model, one small pure function each.
 
-Every function works on whole arrays (all soldiers, or all units) at once and
-returns new values; the model's ``step()`` applies them in the order of the
-day. Each docstring names the claim of the source article it encodes
+Two kinds of function, both pure (they return new values; the model's ``step()``
+applies them in the order of the day):
+
+- army- and unit-level processes work on whole arrays (all units, or the few
+  soldiers concerned: today's casualties, deserters at large) with numpy;
+- the per-soldier rules (``@soldier_rule``: fear, grievance, motivation, the
+  peer signal, propaganda's lift, the push terms, deterrence, the decision)
+  are written for one soldier and compiled by numba; ``model/daily.py``
+  applies them to every soldier in one compiled pass a day, so that the day
+  reads each soldier's state once instead of once per arithmetic operation
+  (docs/performance.md). They are callable from Python for one soldier, and
+  ``p`` is then ``kernel_parameters(params)[0]``.
+
+Each docstring names the claim of the source article it encodes
 (``shared/seed``; the mapping is MODEL_BRIEF section 2) and the parameters it
 reads. "Per unit" arrays are indexed by unit id; ``x[unit]`` spreads them over
 soldiers.
@@ -11,6 +22,7 @@ soldiers.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from model.parameters import Parameters
 from model.state import Posture
@@ -18,6 +30,27 @@ from model.state import Posture
 # ---------------------------------------------------------------------------- #
 # Small helpers
 # ---------------------------------------------------------------------------- #
+
+
+def soldier_rule(function):
+    """Compile a per-soldier rule (numba, cached on disk next to this file)."""
+    return njit(cache=True, error_model="numpy")(function)
+
+
+# One float field per parameter: a record numba reads by name (``p.fear_recovery``) and
+# recognises cheaply on every call (a namedtuple of this size costs ~0.2 ms a call to type).
+KERNEL_DTYPE = np.dtype([(name, np.float64) for name in Parameters.model_fields])
+
+
+def kernel_parameters(p: Parameters) -> np.ndarray:
+    """The parameters as a one-element record array; compiled rules read ``p = params[0]``."""
+    values = p.model_dump()
+    return np.array([tuple(float(values[name]) for name in KERNEL_DTYPE.names)], dtype=KERNEL_DTYPE)
+
+
+@soldier_rule
+def clip01(value: float) -> float:
+    return min(max(value, 0.0), 1.0)
 
 
 def relax(current: np.ndarray | float, target: np.ndarray | float, days: float):
@@ -133,36 +166,28 @@ def killed_share(p: Parameters, medical: float) -> float:
     return p.killed_share * (1.0 - 0.5 * medical)
 
 
+@soldier_rule
 def fear_after_combat(
-    p: Parameters,
-    fear: np.ndarray,
-    unit_hit_share: np.ndarray,
-    ties_hit: np.ndarray,
-    at_front: np.ndarray,
-    combat_days: np.ndarray,
-    stretch: np.ndarray,
-    competence: np.ndarray,
-    medical: float,
-) -> np.ndarray:
-    """Fear after today's fighting, for each soldier present.
+    p, fear, unit_hit_share, ties_hit, at_front, combat_days, stretch, competence, medical
+):
+    """A soldier's fear after today's fighting.
 
     Article: "fear of death and injury", "the psychological toll of constant
     combat". Each casualty raises the fear of those who saw it: all of the unit
     (``fear_per_casualty`` per share of the unit hit) and friends most
     (``friend_fear_per_casualty`` per tie hit); medical care softens the shock.
-    Continuous combat adds ``combat_stress`` a day, growing linearly with days
-    in combat (doubled after ``fatigue_days``); overstretch adds ``overstretch_stress``. Fear fades at
-    ``fear_recovery``, faster under competent officers (trust).
+    Continuous combat (``at_front``) adds ``combat_stress`` a day, growing
+    linearly with days in combat (doubled after ``fatigue_days``); overstretch
+    adds ``overstretch_stress``. Fear fades at ``fear_recovery``, faster under
+    competent officers (trust).
     """
     shock = (p.fear_per_casualty * unit_hit_share + p.friend_fear_per_casualty * ties_hit) * (
         1.0 - 0.5 * medical
     )
-    front = at_front.astype(np.float32)
-    days = combat_days.astype(np.float32)
-    stress = p.combat_stress * p.combat_intensity * front * (1.0 + days / p.fatigue_days)
+    stress = p.combat_stress * p.combat_intensity * (1.0 + combat_days / p.fatigue_days) if at_front else 0.0
     strain = p.overstretch_stress * stretch
     recovery = p.fear_recovery * (0.5 + competence) * fear
-    return np.clip(fear + shock + stress + strain - recovery, 0.0, 1.0)
+    return clip01(fear + shock + stress + strain - recovery)
 
 
 # ---------------------------------------------------------------------------- #
@@ -170,15 +195,9 @@ def fear_after_combat(
 # ---------------------------------------------------------------------------- #
 
 
-def grievance_after_conditions(
-    p: Parameters,
-    grievance: np.ndarray,
-    supply: np.ndarray,
-    harshness: np.ndarray,
-    stretch: np.ndarray,
-    backlash: np.ndarray,
-) -> np.ndarray:
-    """Grievance after a day of living conditions and command, for each soldier present.
+@soldier_rule
+def grievance_after_conditions(p, grievance, supply, harshness, stretch, backlash):
+    """A soldier's grievance after a day of living conditions and command.
 
     Article: "inadequate supplies, substandard living conditions" breed
     resentment; "rigid and often punitive command structure"; "strain on the
@@ -193,29 +212,24 @@ def grievance_after_conditions(
         + p.overstretch_stress * stretch
         + backlash
     )
-    return np.clip(grievance + added - p.grievance_decay * grievance, 0.0, 1.0)
+    return clip01(grievance + added - p.grievance_decay * grievance)
 
 
-def motivation_after_day(
-    p: Parameters,
-    motivation: np.ndarray,
-    competence: np.ndarray,
-    led: np.ndarray,
-    peer_signal: np.ndarray,
-    grievance: np.ndarray,
-) -> np.ndarray:
-    """Motivation after a day, for each soldier present.
+@soldier_rule
+def motivation_after_day(p, motivation, competence, led, peer_signal, grievance):
+    """A soldier's motivation after a day.
 
     Article: "lack of motivation ... lack the ideological commitment";
     "absence of trust between soldiers and their superiors"; seeing comrades
     leave makes them "question the purpose of the war". Competent officers lift
     motivation and incompetent ones erode it (``leadership_lift`` x
-    (competence - 0.5)); comrades' desertions erode it (``peer_erosion``), so
-    does grievance (``grievance_erosion``).
+    (competence - 0.5)); a unit with no officer loses half the lift a day;
+    comrades' desertions erode it (``peer_erosion``), so does grievance
+    (``grievance_erosion``).
     """
-    lead = np.where(led, p.leadership_lift * (competence - 0.5), -0.5 * p.leadership_lift)
+    lead = p.leadership_lift * (competence - 0.5) if led else -0.5 * p.leadership_lift
     erosion = p.peer_erosion * peer_signal + p.grievance_erosion * grievance
-    return np.clip(motivation + lead - erosion, 0.0, 1.0)
+    return clip01(motivation + lead - erosion)
 
 
 def propaganda_habituation(p: Parameters, habituation: float) -> float:
@@ -228,10 +242,9 @@ def propaganda_habituation(p: Parameters, habituation: float) -> float:
     return relax(habituation, p.propaganda, p.propaganda_habituation_days)
 
 
-def propaganda_lift(
-    p: Parameters, habituation: float, motivation: np.ndarray, fear: np.ndarray, grievance: np.ndarray
-) -> np.ndarray:
-    """Motivation the campaign adds today, per soldier: short, decaying, weakest where fear is high.
+@soldier_rule
+def propaganda_lift(p, habituation, motivation, fear, grievance):
+    """Motivation the campaign adds to a soldier today: short, decaying, weakest where fear is high.
 
     Article: campaigns "portray the war as a noble cause" with "limited success
     in the face of the harsh realities". The campaign's strength is its novelty
@@ -250,49 +263,42 @@ def propaganda_lift(
 # ---------------------------------------------------------------------------- #
 
 
-def peer_signal(
-    p: Parameters,
-    peer_recent: np.ndarray,
-    squad: np.ndarray,
-    unit: np.ndarray,
-    ties,
-    n_ties: np.ndarray,
-    authorised: np.ndarray,
-    n_squads: int,
-) -> np.ndarray:
-    """Recent desertions among each soldier's ties and unit, as a share (0..1).
+@soldier_rule
+def peer_signal(p, ties_recent, n_ties, unit_recent, own_recent, authorised):
+    """Recent desertions among a soldier's ties and unit, as a share (0..1).
 
     Article: "seeing their comrades leave ... create a sense of unease and
     disillusionment", "a self-perpetuating cycle" (loop R1; Granovetter 1978).
     ``peer_recent`` is 1 on the day a soldier deserts and fades with
-    ``peer_memory_days``. The signal mixes the share of a soldier's ties who
-    recently left (weight ``tie_weight``) and the share of his unit's
-    authorised strength.
+    ``peer_memory_days``; ``ties_recent`` is its sum over the soldier's
+    ``n_ties`` ties, ``unit_recent`` over his unit (his own ``own_recent``
+    taken out). The signal mixes the share of his ties who recently left
+    (weight ``tie_weight``) and the share of his unit's ``authorised`` strength.
     """
-    tie_share = tie_sum(peer_recent, squad, ties, n_squads) / np.maximum(
-        n_ties, 1
-    ).astype(np.float32)
-    recent = np.flatnonzero(peer_recent)
-    per_unit = np.bincount(unit[recent], weights=peer_recent[recent], minlength=authorised.size)
-    per_unit_share = (per_unit / np.maximum(authorised, 1)).astype(np.float32)
-    own_share = peer_recent / np.maximum(authorised, 1).astype(np.float32)[unit]
-    unit_share = per_unit_share[unit] - own_share
-    return np.clip(p.tie_weight * tie_share + (1.0 - p.tie_weight) * unit_share, 0.0, 1.0)
+    tie_share = ties_recent / max(n_ties, 1)
+    unit_share = (unit_recent - own_recent) / max(authorised, 1)
+    return clip01(p.tie_weight * tie_share + (1.0 - p.tie_weight) * unit_share)
 
 
-def tie_sum(values: np.ndarray, squad: np.ndarray, ties, n_squads: int) -> np.ndarray:
-    """For each soldier, the sum of ``values`` over his ties (squad mates and cross ties).
+def tie_sums(
+    rows: np.ndarray, values: np.ndarray, squad: np.ndarray, ties, n_squads: int, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sums over ties of a quantity that is non-zero for a few soldiers only.
 
-    ``values`` is mostly zero (today's casualties, recent deserters), so only its
-    non-zero entries are visited (``ties`` is a ``model.ties.Ties``).
+    ``values`` are the quantity at ``rows`` (today's casualties, recent
+    deserters) and zero elsewhere. Returns (per squad, per soldier over his
+    cross ties); a soldier's sum over all his ties is ``per_squad[his squad] -
+    his own value + cross[him]`` (``ties_total``). Only those few soldiers are
+    visited (``ties`` is a ``model.ties.Ties``).
     """
-    n = values.size
-    nonzero = np.flatnonzero(values)
-    if nonzero.size == 0:
-        return np.zeros(n, dtype=np.float32)
-    per_squad = np.bincount(squad[nonzero], weights=values[nonzero], minlength=n_squads)
-    in_squad = per_squad.astype(np.float32)[squad] - values
-    return in_squad + ties.spread(nonzero, values[nonzero], n)
+    per_squad = np.bincount(squad[rows], weights=values, minlength=n_squads)
+    return per_squad, ties.spread(rows, values, n)
+
+
+@soldier_rule
+def ties_total(per_squad, own, cross):
+    """One soldier's sum over his squad mates and cross ties (see ``tie_sums``)."""
+    return per_squad - own + cross
 
 
 FORGOTTEN = 1e-4  # a comrade's desertion weighing less than this is forgotten (set to 0)
@@ -301,8 +307,9 @@ FORGOTTEN = 1e-4  # a comrade's desertion weighing less than this is forgotten (
 def fade_peer_memory(p: Parameters, peer_recent: np.ndarray) -> np.ndarray:
     """Comrades' desertions weigh less as days pass (e-folding ``peer_memory_days``).
 
-    Below ``FORGOTTEN`` a desertion is forgotten outright, which keeps the peer
-    signal's work proportional to recent deserters, not to the whole army.
+    Below ``FORGOTTEN`` a desertion is forgotten outright (set to 0), which
+    keeps the peer signal's work proportional to recent deserters, not to the
+    whole army: the model fades only the soldiers with a memory left.
     """
     faded = peer_recent * np.exp(-1.0 / p.peer_memory_days)
     faded[faded < FORGOTTEN] = 0.0
@@ -314,16 +321,12 @@ def fade_peer_memory(p: Parameters, peer_recent: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------- #
 
 
-def push_terms(
-    p: Parameters,
-    fear: np.ndarray,
-    grievance: np.ndarray,
-    motivation: np.ndarray,
-    lift: np.ndarray,
-    signal: np.ndarray,
-    deploying: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """The push to leave, term by term, for each soldier.
+PUSH_TERMS = ("fear", "grievance", "motivation", "peers", "deployment")
+
+
+@soldier_rule
+def push_terms(p, fear, grievance, motivation, lift, signal, deploying):
+    """A soldier's push to leave, term by term (in the order of ``PUSH_TERMS``).
 
     Article: the root causes ("lack of motivation", "poor treatment and
     conditions", "fear of death and injury"), peers leaving, and soldiers going
@@ -331,15 +334,15 @@ def push_terms(
     ``weight_motivation`` (on 1 - motivation, after the propaganda lift),
     ``peer_influence`` x ``peer_gain`` (on the peer signal) and
     ``deployment_dread`` x ``combat_intensity`` in a soldier's first
-    ``dread_days`` at the front.
+    ``dread_days`` at the front (``deploying``).
     """
-    return {
-        "fear": p.weight_fear * fear,
-        "grievance": p.weight_grievance * grievance,
-        "motivation": p.weight_motivation * (1.0 - np.clip(motivation + lift, 0.0, 1.0)),
-        "peers": p.peer_influence * p.peer_gain * signal,
-        "deployment": p.deployment_dread * p.combat_intensity * deploying.astype(np.float32),
-    }
+    return (
+        p.weight_fear * fear,
+        p.weight_grievance * grievance,
+        p.weight_motivation * (1.0 - clip01(motivation + lift)),
+        p.peer_influence * p.peer_gain * signal,
+        p.deployment_dread * p.combat_intensity if deploying else 0.0,
+    )
 
 
 def perceived_certainty(p: Parameters, harshness: np.ndarray, salience: np.ndarray) -> np.ndarray:
@@ -354,23 +357,29 @@ def perceived_certainty(p: Parameters, harshness: np.ndarray, salience: np.ndarr
     return np.clip(certainty, 0.0, 1.0)
 
 
-def deterrence(p: Parameters, certainty: np.ndarray, risk_aversion: np.ndarray) -> np.ndarray:
+def perceived_severity(p: Parameters) -> float:
+    """How severe soldiers perceive the penalties: ``penalty_severity`` ** ``severity_exponent``.
+
+    Article: "harsher punishments, including lengthy prison sentences". An
+    exponent below 1 gives diminishing returns, so certainty deters more than
+    severity. The same for every soldier (computed once a day).
+    """
+    return p.penalty_severity**p.severity_exponent
+
+
+@soldier_rule
+def deterrence(p, certainty, severity, risk_aversion):
     """Deterrence = certainty x perceived severity x risk aversion (Epstein 2002).
 
-    Article: "harsher punishments, including lengthy prison sentences". Certainty
-    and severity are separate levers; perceived severity is
-    ``penalty_severity`` ** ``severity_exponent`` (below 1: diminishing
-    returns, so certainty deters more than severity); scaled by
-    ``deterrence_weight``.
+    Certainty of capture (per unit, ``perceived_certainty``) and severity
+    (``perceived_severity``) are separate levers; scaled by ``deterrence_weight``.
     """
-    severity = p.penalty_severity**p.severity_exponent
     return p.deterrence_weight * certainty * severity * risk_aversion
 
 
-def decide_to_desert(
-    push: np.ndarray, deter: np.ndarray, threshold: np.ndarray, noise: np.ndarray
-) -> np.ndarray:
-    """Who deserts today: push minus deterrence (plus today's mood) above his threshold.
+@soldier_rule
+def decide_to_desert(push, deter, threshold, noise):
+    """Whether a soldier deserts today: push minus deterrence (plus today's mood) above his threshold.
 
     The civil-violence rule (Epstein 2002) with heterogeneous personal
     thresholds (Granovetter 1978); ``noise`` is drawn with ``daily_noise``.

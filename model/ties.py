@@ -10,6 +10,7 @@ soldiers concerned instead of every tie in the army.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from model.state import Table
 
@@ -65,7 +66,7 @@ class Ties:
         slot = self.degree[ends] + rank
         self._fit(n_soldiers, int(slot.max()) + 1)
         self.neighbours[ends, slot] = partners
-        self.degree += np.bincount(ends, minlength=self.degree.size).astype(np.int32)
+        np.add.at(self.degree, ends, 1)  # only the soldiers gaining ties
 
     def of(self, row: int) -> np.ndarray:
         """One soldier's cross ties."""
@@ -73,12 +74,7 @@ class Ties:
 
     def spread(self, rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
         """For every soldier, the sum of ``values[i]`` over the ``rows[i]`` he is tied to."""
-        if rows.size == 0:
-            return np.zeros(n, dtype=np.float32)
-        neighbours = self.neighbours[rows]
-        valid = neighbours >= 0
-        weights = np.broadcast_to(values[:, None], neighbours.shape)[valid]
-        return np.bincount(neighbours[valid], weights=weights, minlength=n).astype(np.float32)[:n]
+        return _spread(self.neighbours, self.degree, rows, values.astype(np.float64), n)
 
     def among(self, members: np.ndarray, is_member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The cross ties with both ends in ``members`` (``is_member`` is its mask over soldiers)."""
@@ -86,3 +82,14 @@ class Ties:
         valid = neighbours >= 0
         valid[valid] = is_member[neighbours[valid]]
         return np.broadcast_to(members[:, None], neighbours.shape)[valid], neighbours[valid]
+
+
+@njit(cache=True)
+def _spread(neighbours, degree, rows, values, n):
+    """Each of ``rows`` adds his value to every soldier he is tied to (visits only ``rows``)."""
+    total = np.zeros(n, dtype=np.float64)
+    for k in range(rows.size):
+        row = rows[k]
+        for slot in range(degree[row]):
+            total[neighbours[row, slot]] += values[k]
+    return total
