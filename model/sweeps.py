@@ -689,14 +689,34 @@ class ResultStore:
 OnResult = Callable[[dict[str, Any]], None]
 
 
-def _worker_init(parent_pid: int) -> None:
-    """In a local worker process: leave Ctrl-C to the parent and exit when the parent dies."""
+def _alive(pid: int) -> bool:
+    """Whether a process still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return True  # no /proc: trust kill(0)
+
+
+def _worker_init(sweep_pid: int) -> None:
+    """In a local worker process: leave Ctrl-C to the sweep, and exit when the sweep dies.
+
+    Workers are children of the forkserver, which outlives the sweep while any worker
+    holds its pipe; so each worker watches the sweep's process itself and exits when it
+    is gone, even after ``kill -9``. The forkserver then exits as well.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
-        while os.getppid() == parent_pid:
+        while _alive(sweep_pid):
             time.sleep(0.5)
         os._exit(1)
 
@@ -704,11 +724,18 @@ def _worker_init(parent_pid: int) -> None:
 
 
 def _new_pool(workers: int):
+    """A pool of worker processes forked from a server that has the model imported already.
+
+    Importing Mesa and pandas takes seconds; the forkserver does it once, so workers,
+    and a new pool after a worker died, start in milliseconds.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["model.sweeps", "model.model"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
+                               initargs=(os.getpid(),))
 
 
 def run_in_processes(tasks: list[RunTask], workers: int, on_result: OnResult) -> None:
