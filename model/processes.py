@@ -45,7 +45,8 @@ KERNEL_DTYPE = np.dtype([(name, np.float64) for name in Parameters.model_fields]
 def kernel_parameters(p: Parameters) -> np.ndarray:
     """The parameters as a one-element record array; compiled rules read ``p = params[0]``."""
     values = p.model_dump()
-    return np.array([tuple(float(values[name]) for name in KERNEL_DTYPE.names)], dtype=KERNEL_DTYPE)
+    record = np.array([tuple(float(values[name]) for name in KERNEL_DTYPE.names)], dtype=KERNEL_DTYPE)
+    return record.view(np.recarray)  # p.name also works in plain Python (tests, the inspector)
 
 
 @soldier_rule

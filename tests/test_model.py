@@ -187,3 +187,25 @@ def test_decision_breakdown_matches_the_rule():
     assert d["push"] == pytest.approx(push)
     assert d["margin"] == pytest.approx(push - d["deterrence"] + d["noise"] - d["threshold"])
     assert d["push"] == pytest.approx(m.soldiers.push[row])
+
+
+def test_compiled_day_equals_the_rules_applied_in_python():
+    """The compiled passes of model/daily.py do what their Python source says, soldier by soldier."""
+    from model import daily
+
+    harsh = dict(n_units=6, unit_size=40, combat_intensity=1.0, supply_level=0.3)  # so that some desert
+    compiled, interpreted = MoraleModel(rng=11, **harsh), MoraleModel(rng=11, **harsh)
+    compiled.run(20)
+    interpreted.run(20)
+    original = (daily.live_through_the_day, daily.decide)
+    daily.live_through_the_day, daily.decide = (f.py_func for f in original)
+    try:
+        interpreted.run(10)
+    finally:
+        daily.live_through_the_day, daily.decide = original
+    compiled.run(10)
+    assert compiled.metrics["desertions_cumulative"] > 0
+    for column in ("fear", "grievance", "motivation", "peer_signal", "propaganda_lift", "push", "deterrence"):
+        np.testing.assert_allclose(getattr(compiled.soldiers, column), getattr(interpreted.soldiers, column),
+                                   rtol=1e-6, atol=1e-6, err_msg=column)
+    np.testing.assert_array_equal(compiled.soldiers.status, interpreted.soldiers.status)
