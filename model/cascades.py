@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.state import NEVER, Table
+from model.state import Table
 
 CASCADE_WINDOW_DAYS = 3
 
@@ -55,44 +55,46 @@ class CascadeTracker:
         deserters: np.ndarray,
         soldier_unit: np.ndarray,
         soldier_squad: np.ndarray,
-        deserted_day: np.ndarray,
         soldier_cascade: np.ndarray,
         ties,
     ) -> np.ndarray:
         """Link today's ``deserters`` to recent desertions along ties; return their cascade ids.
 
-        ``deserted_day`` must already hold ``day`` for today's deserters;
+        Call it once a day, days in order (the recent deserters are read from the log);
         ``soldier_cascade`` holds the cascade of each soldier's previous desertion;
         ``ties`` is the army's ``model.ties.Ties``.
         """
         if deserters.size == 0:
             return np.empty(0, dtype=np.int64)
-        n = soldier_unit.size
-        recent_mask = (deserted_day != NEVER) & (deserted_day >= day - CASCADE_WINDOW_DAYS)
-        recent = np.flatnonzero(recent_mask)
-        today_mask = np.zeros(n, dtype=bool)
-        today_mask[deserters] = True
+        # The recent deserters (today's and those of the window before), from the log: days
+        # are logged in order, so no pass over the whole army is needed.
+        log = self.log
+        since = np.searchsorted(log.day, day - CASCADE_WINDOW_DAYS, side="left")
+        recent = np.unique(np.concatenate([log.soldier[since:].astype(np.int64), deserters]))
+        recent_mask = np.zeros(soldier_unit.size, dtype=bool)
+        recent_mask[recent] = True
 
-        # Connected components of recent desertions: label = smallest row in the component.
-        sentinel = np.iinfo(np.int64).max
-        label = np.full(n, sentinel, dtype=np.int64)
-        label[recent] = recent
+        # Connected components of recent desertions, in positions 0..len(recent)-1 of
+        # ``recent`` (sorted): label = smallest position (so smallest row) in the component.
+        label = np.arange(recent.size)
         ea, eb = ties.among(recent, recent_mask)  # cross ties between recent deserters
-        squads = soldier_squad[recent]
-        squad_min = np.full(int(soldier_squad.max()) + 1, sentinel, dtype=np.int64)
+        ea, eb = np.searchsorted(recent, ea), np.searchsorted(recent, eb)
+        _, squads = np.unique(soldier_squad[recent], return_inverse=True)
+        squad_min = np.empty(squads.max() + 1, dtype=np.int64)
         while True:
-            before = label[recent].copy()
-            squad_min.fill(sentinel)
-            np.minimum.at(squad_min, squads, label[recent])
-            label[recent] = squad_min[squads]
+            before = label.copy()
+            squad_min.fill(recent.size)
+            np.minimum.at(squad_min, squads, label)
+            label = squad_min[squads]
             if ea.size:
                 np.minimum.at(label, ea, label[eb])
                 np.minimum.at(label, eb, label[ea])
-            if np.array_equal(before, label[recent]):
+            if np.array_equal(before, label):
                 break
+        sentinel = np.iinfo(np.int64).max
 
-        components, comp_of = np.unique(label[recent], return_inverse=True)
-        is_today = today_mask[recent]
+        components, comp_of = np.unique(label, return_inverse=True)
+        is_today = np.isin(recent, deserters, assume_unique=True)
         is_old = ~is_today & (soldier_cascade[recent] >= 0)
 
         # Each component joins the oldest-numbered cascade it touches...
@@ -112,10 +114,7 @@ class CascadeTracker:
         self.parent = np.concatenate([self.parent, new_ids])
         self._compress()
 
-        cascade_of_recent = best[comp_of]
-        today_cascade = np.empty(n, dtype=np.int64)
-        today_cascade[recent] = cascade_of_recent
-        ids = today_cascade[deserters]
+        ids = best[comp_of][np.searchsorted(recent, deserters)]
         self.log.append(
             deserters.size,
             soldier=deserters,

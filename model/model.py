@@ -419,7 +419,7 @@ class MoraleModel(mesa.Model):
         self.recent_rows = sorted_union(self.recent_rows, deserters)
         s.combat_days[deserters] = 0
         s.cascade[deserters] = self.cascades.record(
-            day, deserters, s.unit, s.squad, s.deserted_day, s.cascade, self.ties
+            day, deserters, s.unit, s.squad, s.cascade, self.ties
         )
         self.counts["desertions"] += deserters.size
         self.today["deserted"] = deserters.size

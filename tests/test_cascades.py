@@ -25,7 +25,7 @@ class Army:
         rows = np.array(rows, dtype=np.int64)
         self.deserted_day[rows] = day
         self.cascade[rows] = self.tracker.record(
-            day, rows, self.unit, self.squad, self.deserted_day, self.cascade, self.ties
+            day, rows, self.unit, self.squad, self.cascade, self.ties
         )
 
 
