@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import threading
 import time
 import traceback
@@ -587,7 +588,8 @@ def _explain(lesson, model: MoraleModel) -> None:
         '<div data-testid="lesson-outcome" style="font-size:13px;line-height:1.5">'
         + "".join(f"<div>{r}</div>" for r in rows) + "</div>"))
     paragraphs = [p.strip() for p in lesson.spec.explain.split("\n\n") if p.strip()]
-    _html("<b>What happened and why.</b> " + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
+    _html("<b>What happened and why.</b> " + "".join(
+        "<p>" + re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(p)) + "</p>" for p in paragraphs))
 
 
 def _html(inner: str) -> None:
