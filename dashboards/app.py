@@ -11,8 +11,10 @@ loop (a threaded task that steps the model and re-renders).
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import threading
 import time
 import traceback
@@ -22,12 +24,16 @@ import solara.lab
 
 from dashboards import views
 from dashboards.components.unit_map import COLORS, Legend, UnitMapView
+from model import lessons
+from model.metrics import METRICS
 from model.model import MoraleModel
 from model.parameters import ParameterError, specs, validate
 from model.scenarios import ScenarioError, available, resolve
 
 START_SCENARIO = os.environ.get("MORALE_SCENARIO", "baseline")
+START_LESSON = os.environ.get("MORALE_LESSON")  # a lesson file: open in lesson mode on it
 LEVER_SPECS = specs("lever")
+LEVER_NAMES = tuple(s["name"] for s in specs() if s["group"] != "army")
 ARMY_SPECS = specs("army")
 
 # ---- per-tab session state ------------------------------------------------------
@@ -45,6 +51,13 @@ tab = solara.reactive(0)
 compare_a = solara.reactive("harsh_penalties")
 compare_b = solara.reactive("root_causes_reform")
 compare_result = solara.reactive(None)
+# lesson mode (a lesson of configs/lessons: predict, run, explain)
+lesson_ref = solara.reactive(None)  # the Lesson, or None outside lesson mode
+lesson_step = solara.reactive(0)  # 0 predict, 1 run, 2 explain
+prediction = solara.reactive(None)  # the student's choice (1-based)
+pause_at_intervention = solara.reactive(True)
+lesson_outcome = solara.reactive(None)  # lessons.Outcome of this run, measured on Explain
+VIEW_TABS = {"army": 0, "cycle": 1, "cascades": 2}
 
 
 def _lock(model: MoraleModel) -> threading.RLock:
@@ -55,6 +68,10 @@ def _lock(model: MoraleModel) -> threading.RLock:
 def reset_model() -> None:
     """A new model from the current controls and seed (army-shape parameters apply here)."""
     playing.value = False
+    lesson = lesson_ref.value
+    if lesson is not None:  # a lesson always restarts from its own scenario and parameters
+        controls.value = {**controls.value, **lesson.params.model_dump(include=set(LEVER_NAMES))}
+    lesson_outcome.value = None
     try:
         params = validate(dict(controls.value))
     except ParameterError as exc:
@@ -72,16 +89,55 @@ def load_preset(name: str) -> None:
     except ScenarioError as exc:
         message.value = str(exc)
         return
+    lesson_ref.value = None
     scenario_name.value = name
     horizon.value = scenario.days
     controls.value = scenario.params.model_dump()
     reset_model()
 
 
+def load_lesson(name: str) -> None:
+    """Lesson mode: the lesson's scenario, parameters, seed and horizon; step 1 (predict)."""
+    try:
+        lesson = lessons.resolve(name)
+        params = lesson.params
+    except (lessons.LessonError, ParameterError) as exc:
+        message.value = str(exc)
+        return
+    lesson_ref.value = lesson
+    scenario_name.value = lesson.spec.scenario
+    seed.value = lesson.seed
+    horizon.value = lesson.days
+    controls.value = params.model_dump()
+    lesson_step.value = 0
+    prediction.value = None
+    tab.value = VIEW_TABS[lesson.spec.view]
+    reset_model()
+
+
+def leave_lesson() -> None:
+    lesson_ref.value = None
+    lesson_outcome.value = None
+
+
+def after_step(model: MoraleModel) -> bool:
+    """Apply the lesson's intervention on its day; True if the run should pause there."""
+    lesson = lesson_ref.value
+    if lesson is None:
+        return False
+    with _lock(model):
+        applied = lessons.apply_intervention(lesson, model)
+    if applied:
+        now = {k: getattr(model.params, k) for k in lesson.intervention.levers}
+        controls.value = {**controls.value, **now}
+    return applied and pause_at_intervention.value
+
+
 def step_once() -> None:
     model = model_ref.value
     with _lock(model):
         model.step()
+    after_step(model)
     tick.value += 1
 
 
@@ -146,6 +202,8 @@ def PlayLoop():
             model = model_ref.value
             with _lock(model):
                 model.step()
+            if after_step(model):
+                playing.value = False  # the lesson's intervention day: pause for the class
             elapsed = time.perf_counter() - started
             # a plain attribute, not a reactive: setting a reactive would render the page twice a day
             model.__dict__["_dashboard_rate"] = (model.day - first_day) / max(elapsed, 1e-9)
@@ -415,12 +473,139 @@ def CompareTab():
     ))
 
 
+# ---- lesson mode ------------------------------------------------------------------
+
+
+@solara.component
+def LessonPicker():
+    with solara.Card("Classroom lesson", margin=0):
+        names = list(lessons.available())
+        current = lesson_ref.value.name if lesson_ref.value is not None else None
+        solara.Select(label="Lesson", value=current, values=names, on_value=load_lesson)
+        if lesson_ref.value is not None:
+            solara.Button("Leave the lesson", text=True, on_click=leave_lesson, classes=["leave-lesson"])
+        else:
+            solara.Text("Predict, run, explain: `morale lessons` lists them.",
+                        style={"font-size": "11px", "color": "#666"})
+
+
+def go_explain() -> None:
+    lesson, model = lesson_ref.value, model_ref.value
+    playing.value = False
+    with _lock(model):
+        values = {k: list(v) for k, v in model.datacollector.model_vars.items()}
+    lesson_outcome.value = lessons.outcome_of_series(lesson, int(seed.value), values)
+    lesson_step.value = 2
+
+
+def _choice_label(i: int) -> str:
+    return "ABCD"[i - 1]
+
+
+@solara.component
+def LessonPanel(model: MoraleModel, version: int):
+    lesson = lesson_ref.value
+    day, at, when = model.day, lesson.at, lesson.intervention.day
+    applied = any(c["day"] == when and c["name"] in lesson.intervention.levers for c in model.lever_changes)
+    steps = ["1 Predict", "2 Run", "3 Explain"]
+    with solara.Card(f"Lesson: {lesson.title}", margin=0, classes=["lesson-panel"]):
+        with solara.Row():
+            for i, label in enumerate(steps):
+                reachable = i == 0 or (i == 1 and prediction.value is not None) or (i == 2 and day >= at)
+                solara.Button(
+                    label, color="primary" if lesson_step.value == i else None,
+                    outlined=lesson_step.value != i, disabled=not reachable,
+                    on_click=go_explain if i == 2 else (lambda i=i: lesson_step.set(i)),
+                    classes=[f"lesson-step-{i + 1}"],
+                )
+        if lesson_step.value == 0:
+            _html(f"<b>Predict.</b> {html.escape(lesson.question.text)}")
+            with solara.v.RadioGroup(v_model=prediction.value, on_v_model=prediction.set):
+                for i, choice in enumerate(lesson.question.choices, start=1):
+                    solara.v.Radio(label=f"{_choice_label(i)}. {choice.text}", value=i)
+            solara.Button("Lock in my prediction", color="primary", disabled=prediction.value is None,
+                          on_click=lambda: lesson_step.set(1), classes=["lock-prediction"])
+        elif lesson_step.value == 1:
+            levers = lesson.lever_text()
+            if applied:
+                status = f"Applied on day {when}: {levers}. It takes effect from day {when + 1}."
+            else:
+                status = f"Day {day} of {lesson.days}: on day {when} the lesson will apply {levers}."
+            _html(f"<b>Run.</b> {html.escape(lesson.intervention.text)}")
+            _html(f"<b>What to watch.</b> {html.escape(lesson.spec.watch)}")
+            solara.HTML(tag="div", unsafe_innerHTML=(
+                f'<div data-testid="lesson-intervention" style="font-size:13px;margin:4px 0;'
+                f'color:{"#1b5e20" if applied else "#555"}">{html.escape(status)}</div>'))
+            with solara.Row():
+                solara.Button(
+                    "Pause the lesson" if playing.value else
+                    (f"Play to day {when}" if not applied and pause_at_intervention.value
+                     else f"Play to day {horizon.value}"),
+                    color="primary", on_click=lambda: playing.set(not playing.value),
+                    disabled=day >= horizon.value and not playing.value, classes=["lesson-play"],
+                )
+                solara.Checkbox(label=f"Pause on day {when}", value=pause_at_intervention)
+                solara.Button("Explain", disabled=day < at, on_click=go_explain, classes=["lesson-explain"])
+            ts = model.datacollector.model_vars
+            metric = lesson.check.metric
+            solara.HTML(tag="div", style={"max-width": "520px"}, unsafe_innerHTML=views.line_chart(
+                f"Watch: {metric}", [(metric, "#c62828", ts[metric])], marks=views.lever_marks(model),
+                days=max(horizon.value, day), testid="lesson-watch-chart",
+            ) + f'<div style="font-size:11px;color:#666">{html.escape(metric)}: '
+                f"{html.escape(METRICS[metric])}</div>")
+        else:
+            _explain(lesson, model)
+
+
+def _explain(lesson, model: MoraleModel) -> None:
+    outcome = lesson_outcome.value
+    picked = prediction.value
+    rows = []
+    if picked is not None:
+        rows.append(f"<b>Your prediction:</b> {_choice_label(picked)}. "
+                    f"{html.escape(lesson.question.choices[picked - 1].text)}")
+    if outcome is not None:
+        c = lesson.check
+        measured = (f"{lessons.format_value(outcome.value)} vs {lessons.format_value(outcome.reference)}"
+                    f" ({html.escape(lessons.AGAINST[c.against])}): effect "
+                    f"{lessons.format_effect(lesson, outcome.effect)}")
+        bore = (f"choice {_choice_label(outcome.choice)}. "
+                f"{html.escape(lesson.question.choices[outcome.choice - 1].text)}"
+                if outcome.choice else "none of the choices")
+        rows.append(f"<b>Measured in this run</b> (seed {outcome.seed}): {html.escape(c.describe)}: "
+                    f"<span data-testid='lesson-effect'>{measured}</span>")
+        rows.append(f"<b>This run bore out</b> <span data-testid='lesson-bore-out'>{bore}</span>"
+                    + (" — <b>as you predicted</b>." if picked is not None and outcome.choice == picked
+                       else "."))
+        rows.append(f"<b>The model over seeds {lessons.CHECK_SEEDS[0]}-{lessons.CHECK_SEEDS[-1]}</b> "
+                    f"(checked by the tests): choice {_choice_label(lesson.question.answer)}. "
+                    f"{html.escape(lesson.answer.text)}")
+    manual = [ch for ch in model.lever_changes if not (
+        ch["day"] == lesson.intervention.day and ch["name"] in lesson.intervention.levers)]
+    if manual:
+        rows.append("<i>You also moved levers by hand, so this run is not quite the lesson's experiment.</i>")
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        '<div data-testid="lesson-outcome" style="font-size:13px;line-height:1.5">'
+        + "".join(f"<div>{r}</div>" for r in rows) + "</div>"))
+    paragraphs = [p.strip() for p in lesson.spec.explain.split("\n\n") if p.strip()]
+    _html("<b>What happened and why.</b> " + "".join(
+        "<p>" + re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(p)) + "</p>" for p in paragraphs))
+
+
+def _html(inner: str) -> None:
+    """A paragraph of HTML (not solara.Markdown: its math support fetches KaTeX from a CDN)."""
+    solara.HTML(tag="div", unsafe_innerHTML=f'<div style="font-size:14px;margin:6px 0">{inner}</div>')
+
+
 @solara.component
 def Header(model: MoraleModel, version: int):
     m = model.metrics
+    where = scenario_name.value
+    if lesson_ref.value is not None:
+        where = f"lesson {lesson_ref.value.name} ({where})"
     solara.HTML(tag="div", unsafe_innerHTML=(
         f'<div style="font-size:15px;margin:4px 0">'
-        f'<b data-testid="day">Day {model.day}</b> · {scenario_name.value}, seed {seed.value} · '
+        f'<b data-testid="day">Day {model.day}</b> · {where}, seed {seed.value} · '
         f'desertion <b data-testid="desertion-rate">{m["desertion_rate"]:.1%}</b> '
         f'(front line {m["desertion_rate_frontline"]:.1%}, rear {m["desertion_rate_rear"]:.1%}) · '
         f'{m["present"]} present · {m["desertions_today"]} deserted today'
@@ -435,14 +620,18 @@ def Header(model: MoraleModel, version: int):
 def Page():
     solara.Title("unit-morale")
     if not controls.value:
-        # first render of this tab: start from the chosen preset
-        load_preset(scenario_name.value)
+        # first render of this tab: start from the chosen lesson or preset
+        if START_LESSON:
+            load_lesson(START_LESSON)
+        if not controls.value:
+            load_preset(scenario_name.value)
     model = model_ref.value
     # Components get `version` so they re-render whenever the model moves: reacton skips
     # a child whose arguments did not change, and the model object itself stays the same.
     version = tick.value
     PlayLoop()
     with solara.Sidebar():
+        LessonPicker()
         Controls()
         LeverControls()
     if message.value:
@@ -450,6 +639,8 @@ def Page():
     if model is None:
         solara.Text("Building the army ...")
         return
+    if lesson_ref.value is not None:
+        LessonPanel(model, version)
     Header(model, version)
     with solara.lab.Tabs(value=tab.value, on_value=tab.set):
         solara.lab.Tab("Army")

@@ -197,7 +197,7 @@ def line_chart(
         x = px(mark["day"])
         parts.append(
             f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#555" '
-            f'stroke-dasharray="3,3" class="lever-mark"/>'
+            f'stroke-dasharray="3,3" class="lever-mark" data-day="{mark["day"]}"/>'
             f'<text x="{x + 3:.1f}" y="{top + 10}" font-size="9" fill="#333" class="lever-mark-label">'
             f"{html.escape(mark['label'])}</text>"
         )

@@ -1,9 +1,12 @@
 """Regenerate the dashboard screenshots in docs/img/ (headless Chromium, Playwright).
 
-    uv run python docs/screenshots.py
+    uv run python docs/screenshots.py           # all of them
+    uv run python docs/screenshots.py lesson    # only lesson mode (lesson_run.png, lesson_explain.png)
 
 Serves `morale dashboard`, plays the baseline preset (seed 42) to day 120, pauses,
-clicks a soldier, and captures each view.
+clicks a soldier, and captures each view. Lesson mode: picks the morale_cycle_tipping
+lesson, predicts, plays to its intervention day (where it pauses), then to the end, and
+opens the explanation.
 """
 
 from __future__ import annotations
@@ -21,36 +24,65 @@ from dashboard_speed import ARGS, start_server
 OUT = Path(__file__).resolve().parent / "img"
 
 
-def main() -> None:
+def lesson_mode(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.wait_for_selector("rect.soldier")
+    page.locator(".v-select", has_text="Lesson").first.click()
+    page.get_by_role("option", name="morale_cycle_tipping").click()
+    page.get_by_text("B. More, roughly in proportion").click()
+    page.get_by_role("button", name="Lock in my prediction").click()
+    page.get_by_role("button", name="Play to day 60").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=day]').innerText === 'Day 60'")
+    time.sleep(1.5)
+    page.screenshot(path=OUT / "lesson_run.png")
+    page.get_by_role("button", name="Play to day 180").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=day]').innerText === 'Day 180'")
+    page.get_by_role("button", name="Explain", exact=True).click()
+    page.wait_for_selector("[data-testid=lesson-effect]")
+    time.sleep(1)
+    page.screenshot(path=OUT / "lesson_explain.png")
+    page.close()
+
+
+def views(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 820})
+    page.goto(url)
+    page.wait_for_selector("rect.soldier")
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('[data-testid=day]').innerText.slice(4)) >= 120"
+    )
+    page.get_by_role("button", name="Pause").click()
+    time.sleep(1)
+    page.locator("rect.soldier[data-band=w], rect.soldier[data-band=s]").nth(5).click()
+    time.sleep(1)
+    page.screenshot(path=OUT / "army.png")
+    page.get_by_test_id("chart-desertion").scroll_into_view_if_needed()
+    time.sleep(0.5)
+    page.screenshot(path=OUT / "charts.png")
+    for tab, name in [("Morale cycle", "cycle"), ("Cascades", "cascades"),
+                      ("Compare A/B", "compare")]:
+        page.get_by_role("tab", name=tab).click()
+        time.sleep(1.5)
+        if name == "compare":
+            page.get_by_role("button", name="Run A/B").click()
+            page.wait_for_selector("[data-testid=compare-table]")
+            time.sleep(1)
+        page.screenshot(path=OUT / f"{name}.png")
+    page.close()
+
+
+def main(only: str | None = None) -> None:
     OUT.mkdir(exist_ok=True)
     proc, url = start_server()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 820})
-            page.goto(url)
-            page.wait_for_selector("rect.soldier")
-            page.get_by_role("button", name="Play").click()
-            page.wait_for_function(
-                "() => parseInt(document.querySelector('[data-testid=day]').innerText.slice(4)) >= 120"
-            )
-            page.get_by_role("button", name="Pause").click()
-            time.sleep(1)
-            page.locator("rect.soldier[data-band=w], rect.soldier[data-band=s]").nth(5).click()
-            time.sleep(1)
-            page.screenshot(path=OUT / "army.png")
-            page.get_by_test_id("chart-desertion").scroll_into_view_if_needed()
-            time.sleep(0.5)
-            page.screenshot(path=OUT / "charts.png")
-            for tab, name in [("Morale cycle", "cycle"), ("Cascades", "cascades"),
-                              ("Compare A/B", "compare")]:
-                page.get_by_role("tab", name=tab).click()
-                time.sleep(1.5)
-                if name == "compare":
-                    page.get_by_role("button", name="Run A/B").click()
-                    page.wait_for_selector("[data-testid=compare-table]")
-                    time.sleep(1)
-                page.screenshot(path=OUT / f"{name}.png")
+            if only in (None, "views"):
+                views(browser, url)
+            if only in (None, "lesson"):
+                lesson_mode(browser, url)
             browser.close()
     finally:
         proc.terminate()
@@ -59,4 +91,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else None)

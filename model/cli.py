@@ -251,6 +251,65 @@ def scenarios() -> None:
         typer.echo(f"{name:<{width}}  {description}")
 
 
+@app.command()
+def lessons(
+    lesson: Annotated[
+        str | None, typer.Argument(help="A lesson (name or path of a .toml file) to show; all by default.")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Run each lesson's claim over several seeds and say whether "
+                           "the model bears it out (exit 1 if not).")
+    ] = False,
+    seeds: Annotated[
+        str, typer.Option(help="Seeds for --check: a range such as 0-4, or a list such as 42 or 0,1,42.")
+    ] = "0-4",
+) -> None:
+    """List the classroom lessons (configs/lessons), or check what they claim."""
+    from model import lessons as lessons_mod
+
+    try:
+        chosen = [lessons_mod.resolve(lesson)] if lesson else lessons_mod.load_all()
+        seed_list = _parse_seeds(seeds)
+    except lessons_mod.LessonError as exc:
+        fail(str(exc))
+    if not check:
+        width = max(len(item.name) for item in chosen)
+        for item in chosen:
+            typer.echo(f"{item.name:<{width}}  {item.title}")
+        return
+    failed = 0
+    for item in chosen:
+        verdict = lessons_mod.verify(item, seeds=seed_list)
+        typer.echo(f"{item.name}: {item.check.describe}; claim: choice {item.question.answer}, "
+                   f"{item.answer.text}")
+        for o in verdict.outcomes:
+            typer.echo(f"  seed {o.seed}: {lessons_mod.format_value(o.value)} vs "
+                       f"{lessons_mod.format_value(o.reference)}, effect "
+                       f"{lessons_mod.format_effect(item, o.effect)}, choice {o.choice}")
+        typer.echo("  " + verdict.line(item))
+        failed += not verdict.holds
+    if failed:
+        typer.echo(f"error: {failed} lesson claim(s) not borne out by the model", err=True)
+        raise typer.Exit(1)
+
+
+def _parse_seeds(text: str) -> list[int]:
+    from model.lessons import LessonError
+
+    try:
+        if "-" in text:
+            first, last = (int(part) for part in text.split("-", 1))
+            seeds = list(range(first, last + 1))
+        else:
+            seeds = [int(part) for part in text.split(",")]
+    except ValueError:
+        seeds = []
+    if not seeds or min(seeds) < 0 or len(seeds) > 100:
+        raise LessonError(f"--seeds {text!r} is not allowed: give a range such as 0-4 or a list "
+                          "such as 0,1,42")
+    return seeds
+
+
 @app.command("validate")
 def validate_cmd(
     file: Annotated[Path, typer.Argument(help="Scenario .toml file to check.")],
@@ -297,6 +356,9 @@ def params(
 @app.command()
 def dashboard(
     scenario: Annotated[str, typer.Option(help="Preset to open first.")] = "baseline",
+    lesson: Annotated[
+        str | None, typer.Option(help="Open in lesson mode on this lesson (`morale lessons`).")
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to bind (this machine only by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
 ) -> None:
@@ -306,6 +368,15 @@ def dashboard(
     if scenario not in available():
         fail(f"unknown scenario '{scenario}'; presets: {', '.join(available())}")
     env = {**os.environ, "MORALE_SCENARIO": scenario}
+    if lesson is not None:
+        from model.lessons import LessonError
+        from model.lessons import resolve as resolve_lesson
+
+        try:
+            chosen = resolve_lesson(lesson)
+        except LessonError as exc:
+            fail(str(exc))
+        env["MORALE_LESSON"] = str(chosen.path)
     # Solara serves its JavaScript/CSS through its own /_solara/cdn route, from the local
     # solara-assets package (so the page works offline); it must not phone home either.
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from model import lessons
 from model.model import MoraleModel
 from model.scenarios import resolve
 
@@ -38,6 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SEED = 42  # the dashboard's default seed
+LESSON = "hysteresis"
 
 
 def _free_port() -> int:
@@ -48,10 +50,20 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server():
+    yield from _serve()
+
+
+@pytest.fixture(scope="module")
+def lesson_server():
+    """`morale dashboard --lesson hysteresis`: a lesson with its own parameters on top of its preset."""
+    yield from _serve("--lesson", LESSON)
+
+
+def _serve(*args: str):
     port = _free_port()
     script = Path(sys.executable).parent / "morale"
     proc = subprocess.Popen(
-        [str(script), "dashboard", "--port", str(port)],
+        [str(script), "dashboard", "--port", str(port), *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}/"
@@ -90,6 +102,15 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
+    yield from _open(browser, server)
+
+
+@pytest.fixture
+def lesson_page(browser, lesson_server):
+    yield from _open(browser, lesson_server)
+
+
+def _open(browser, server):
     context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(45_000)
@@ -233,3 +254,74 @@ def test_each_browser_tab_is_its_own_session(browser, server, page):
     assert shown_day(other) == 0
     assert shown_day(page) == 4
     other.close()
+
+
+# ---- lesson mode --------------------------------------------------------------------
+
+
+def wait_for_day(page, day: int) -> None:
+    page.wait_for_function(
+        f"() => document.querySelector('[data-testid=day]').innerText === 'Day {day}'"
+    )
+
+
+def test_a_lesson_loads_its_scenario_and_applies_its_intervention_on_its_day(lesson_page):
+    page, lesson = lesson_page, lessons.resolve(LESSON)
+    (lever, new), = lesson.intervention.levers.items()
+    start = getattr(lesson.params, lever)
+    day = lesson.intervention.day
+    assert start == 0.2 and new == 0.7  # the lesson's own [parameters] on top of its preset
+    # loaded: its scenario and parameters, seed and horizon, step 1 of 3
+    expect(page.get_by_test_id("day").locator("..")).to_contain_text(f"lesson {LESSON} (baseline), seed 42")
+    assert lever_slider(page, lever).get_attribute("aria-valuenow") == f"{start:g}"
+    assert page.get_by_label("Stop at day").input_value() == str(lesson.days)
+    for label in ("1 Predict", "2 Run", "3 Explain"):
+        expect(page.get_by_role("button", name=label)).to_be_visible()
+    expect(page.get_by_text(lesson.question.text)).to_be_visible()
+    speed = page.locator(".v-input", has=page.get_by_text("Speed (days per second)")).get_by_role("slider")
+    speed.focus()
+    speed.press("End")  # the fastest: the run still pauses exactly on the intervention day
+    # 1 Predict: pick a choice and lock it in
+    page.get_by_text(f"B. {lesson.question.choices[1].text}").click()
+    page.get_by_role("button", name="Lock in my prediction").click()
+    # 2 Run: plays up to the intervention day and pauses there, with the intervention applied
+    expect(page.get_by_test_id("lesson-intervention")).to_contain_text(f"on day {day} the lesson will apply")
+    assert page.locator(".lever-mark").count() == 0
+    page.get_by_role("button", name=f"Play to day {day}").click()
+    wait_for_day(page, day)
+    expect(page.get_by_test_id("lesson-intervention")).to_contain_text(
+        f"Applied on day {day}: {lever} {start:g} → {new:g}")
+    time.sleep(1.0)
+    assert shown_day(page) == day  # paused on the day
+    assert lever_slider(page, lever).get_attribute("aria-valuenow") == f"{new:g}"
+    marks = page.locator("[data-testid=chart-desertion] .lever-mark")
+    assert marks.count() == 1 and marks.get_attribute("data-day") == str(day)
+    assert page.locator("[data-testid=lesson-watch-chart] .lever-mark").get_attribute("data-day") == str(day)
+    # the model the page runs is the lesson's: same figures as the lesson's run with this seed
+    reference = lessons.series(lesson, SEED)
+    assert page.get_by_test_id("desertion-rate").inner_text() == f"{reference['desertion_rate'][day]:.1%}"
+    # play through to the end, then 3 Explain: prediction next to this run's outcome
+    page.get_by_role("button", name=f"Play to day {lesson.days}").click()
+    wait_for_day(page, lesson.days)
+    page.get_by_role("button", name="Explain", exact=True).click()
+    outcome = lessons.measure(lesson, SEED)
+    expect(page.get_by_test_id("lesson-effect")).to_contain_text(
+        f"effect {lessons.format_effect(lesson, outcome.effect)}")
+    outcome_text = page.get_by_test_id("lesson-outcome").inner_text()
+    assert f"Your prediction: B. {lesson.question.choices[1].text}" in outcome_text
+    assert f"bore out choice {'ABCD'[outcome.choice - 1]}." in outcome_text
+    expect(page.get_by_text("What happened and why.")).to_be_visible()
+    assert page.outside_requests == []
+
+
+def test_a_lesson_picked_in_the_sidebar_replaces_the_preset(page):
+    page.locator(".v-select", has_text="Lesson").first.click()
+    page.get_by_role("option", name="propaganda_fading_lift").click()
+    lesson = lessons.resolve("propaganda_fading_lift")
+    expect(page.get_by_text(f"Lesson: {lesson.title}")).to_be_visible()
+    expect(page.get_by_text(lesson.question.text)).to_be_visible()
+    expect(page.get_by_test_id("loop-diagram")).to_be_visible()  # the lesson's view: the morale cycle
+    page.get_by_role("button", name="Leave the lesson").click()
+    expect(page.get_by_text(f"Lesson: {lesson.title}")).to_have_count(0)
+    page.get_by_role("tab", name="Army").click()
+    expect(page.get_by_test_id("chart-desertion")).to_be_visible()  # the free dashboard as before
