@@ -13,6 +13,7 @@ Unknown keys, unknown parameters and out-of-range values are errors.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,8 +64,15 @@ def load_file(path: Path) -> Scenario:
 
     for key in raw:
         if key not in TOP_LEVEL_KEYS:
-            hint = suggest(key) if key in Parameters.model_fields or suggest(key) else ""
-            where = " (parameters go under [parameters])" if key in Parameters.model_fields else hint
+            close = difflib.get_close_matches(key, TOP_LEVEL_KEYS, n=1)
+            if key in Parameters.model_fields:
+                where = " (parameters go under [parameters])"
+            elif close:
+                where = f" (did you mean '{close[0]}'?)"
+            elif suggest(key):
+                where = suggest(key).replace("?)", ", under [parameters]?)")
+            else:
+                where = ""
             raise ScenarioError(
                 f"unknown key '{key}' in {path}{where}; allowed: {', '.join(TOP_LEVEL_KEYS)}"
             )

@@ -110,6 +110,8 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(case, tmp_path):
         ('description = "x"\nenforcement = 0.5\n', "unknown key 'enforcement'.*\\[parameters\\]"),
         ('description = "x"\n[parameters]\nenforcement = 2\n', "'enforcement'.*2.*0 to 1"),
         ('description = "x"\ndays = 0\n', "'days'.*0"),
+        ('description = "x"\ndayz = 30\n', "unknown key 'dayz'.*did you mean 'days'"),
+        ('description = "x"\nenforcment = 0.5\n', "did you mean 'enforcement', under \\[parameters\\]"),
         ("[parameters]\n", "description"),
     ],
 )
