@@ -239,6 +239,83 @@ def report(
 
 
 @app.command()
+def facts(
+    seeds: Annotated[
+        int, typer.Option(help="Seeds per experiment (0 .. N-1); at least 2 for an interval.")
+    ] = 10,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes [default: one per core, at most 4].")
+    ] = None,
+    fact: Annotated[
+        list[str] | None,
+        typer.Option("--fact", help="Only this fact: 1..9 or G (repeatable) [default: all]."),
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 if any fact does not hold.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Check the stylized facts of the brief (and Granovetter 1978) over several seeds.
+
+    Prints one row per fact: its source, the experiment, the model's figure with a 95%
+    interval over seeds, and whether it holds. Exits 0 whatever the verdicts, unless --strict.
+    """
+    from model.facts import FACTS, default_workers, run_facts
+
+    if seeds < 2 or seeds > 1000:
+        fail(f"--seeds {seeds} is not allowed: give 2 to 1000 (an interval needs at least 2 seeds)")
+    if workers is not None and not 1 <= workers <= 1024:
+        fail(f"--workers {workers} is not allowed: give 1 to 1024")
+    chosen = [f.upper() for f in fact] if fact else list(FACTS)
+    unknown = [f for f in chosen if f not in FACTS]
+    if unknown:
+        fail(f"--fact {unknown[0]!r} is not allowed: choose one of {', '.join(FACTS)}")
+    chosen = list(dict.fromkeys(chosen))
+    n_workers = workers or default_workers()
+    typer.echo(f"facts {', '.join(chosen)}: {seeds} seeds each, {len(chosen) * seeds} tasks on "
+               f"{n_workers} worker process{'es' if n_workers > 1 else ''}", err=True)
+    try:
+        if quiet:
+            results = run_facts(chosen, range(seeds), n_workers)
+        else:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            columns = ("fact x seed", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), "ETA",
+                       TimeRemainingColumn())
+            with Progress(*columns, transient=True, console=_stderr_console()) as bar:
+                task = bar.add_task("facts", total=len(chosen) * seeds)
+                results = run_facts(chosen, range(seeds), n_workers,
+                                    progress=lambda _n, _s: bar.advance(task))
+    except KeyboardInterrupt:
+        typer.echo("interrupted: no verdicts", err=True)
+        raise typer.Exit(130) from None
+    _print_facts(results, seeds)
+    failed = [r.fact.number for r in results if not r.holds]
+    if strict and failed:
+        typer.echo(f"error: {len(failed)} of {len(results)} facts do not hold: {', '.join(failed)}", err=True)
+        raise typer.Exit(1)
+
+
+def _print_facts(results, seeds: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("fact", "source", "experiment", "figure [95% interval over seeds]", "verdict",
+                  title=f"stylized facts, {seeds} seeds", show_lines=True)
+    for r in results:
+        verdict = "[green]holds[/green]" if r.holds else "[red]fails[/red]"
+        table.add_row(f"{r.fact.number}. {r.fact.statement}", r.fact.source, r.fact.experiment,
+                      r.verdict.figure, f"{verdict}\n[dim]{r.verdict.criterion}[/dim]")
+    Console(width=max(160, Console().width)).print(table)
+    held = sum(r.holds for r in results)
+    typer.echo(f"{held} of {len(results)} hold")
+
+
+@app.command()
 def scenarios() -> None:
     """List the preset scenarios with their descriptions."""
     presets = available()

@@ -174,3 +174,35 @@ def test_installed_console_script_exit_codes():
     assert "Traceback" not in bad.stderr and "'enforcement'" in bad.stderr
     ok = subprocess.run([str(script), "scenarios"], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0 and "baseline" in ok.stdout
+
+
+def test_facts_prints_each_fact_with_its_figure_and_verdict():
+    result = morale("facts", "--seeds", "2", "--fact", "G", "--fact", "g", "--workers", "2", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "G. Granovetter" in result.output and "Granovetter 1978" in result.output
+    assert "100 of 100 join" in result.output and "1 joins" in result.output
+    assert result.output.count("G. Granovetter") == 1 and "of 1 hold" in result.output
+
+
+def test_facts_exits_1_under_strict_only_when_a_fact_fails(monkeypatch):
+    from model import facts
+
+    failing = facts.Fact("Z", "a fact that fails", "nobody", "nothing", lambda seed, run: {"x": seed},
+                         lambda rows: facts._verdict("x", "never", [facts.Check.exact(False)], {}))
+    monkeypatch.setitem(facts.FACTS, "Z", failing)
+    relaxed = morale("facts", "--seeds", "2", "--fact", "Z", "--workers", "1", "--quiet")
+    assert relaxed.exit_code == 0 and "fails" in relaxed.output and "0 of 1 hold" in relaxed.output
+    strict = morale("facts", "--seeds", "2", "--fact", "Z", "--workers", "1", "--quiet", "--strict")
+    assert strict.exit_code == 1 and "do not hold: Z" in strict.output
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--seeds", "1"], "--seeds 1 is not allowed"),
+    (["--fact", "10"], "--fact '10' is not allowed"),
+    (["--workers", "0"], "--workers 0 is not allowed"),
+])
+def test_facts_bad_arguments_exit_2_with_one_line(args, expected):
+    result = morale("facts", *args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], result.output
