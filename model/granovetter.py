@@ -3,9 +3,9 @@
 Granovetter's threshold model of collective behaviour: each member of a group joins (here:
 deserts) once at least his *threshold* of the others have joined. The model's decision
 rule is that process when everything but the peers is switched off. This module runs it with
-the model's own functions, unchanged: ``peer_signal`` (``model/processes.py``) over the
-``Ties`` machinery (``model/ties.py``), ``push_terms``, ``deterrence`` and
-``decide_to_desert``, configured as a pure threshold process:
+the model's own functions, unchanged: the per-soldier rules ``peer_signal``, ``ties_total``,
+``push_terms``, ``deterrence`` and ``decide_to_desert`` (``model/processes.py``) over the
+``Ties`` machinery (``tie_sums``, ``model/ties.py``), configured as a pure threshold process:
 
 - a group of ``GROUP`` (100) soldiers: one unit with one squad, no cross ties;
 - ``tie_weight`` = 0, so the signal is the share of the group's authorised strength that has
@@ -19,12 +19,12 @@ Rounds are synchronous: every member who sees enough others gone joins in the sa
 the process stops when a round adds no one (the equilibrium does not depend on the order,
 since joining is monotone).
 
-**Thresholds as counts, ``>`` and float32.** Granovetter's member with threshold *k* joins
+**Thresholds as counts, ``>`` and rounding.** Granovetter's member with threshold *k* joins
 when *at least* k others have; ``decide_to_desert`` is a strict ``push > threshold`` and the
-signal is a float32 share. A count threshold k is therefore given to the model as the share
-``(k - 0.5) / GROUP``, half a member below k / GROUP: k others gone (signal k / 100, exact
-enough in float32) clear it, k - 1 do not, and no rounding of k / 100 in float32 can flip the
-comparison. A continuous threshold theta (a share, as in Granovetter's normal example) joins
+signal is a floating-point share (thresholds are float32 in the model). A count threshold k
+is therefore given to the model as the share ``(k - 0.5) / GROUP``, half a member below
+k / GROUP: k others gone (signal k / 100) clear it, k - 1 do not, and no rounding of k / 100
+can flip the comparison. A continuous threshold theta (a share, as in Granovetter's normal example) joins
 when the share gone is at least theta, that is when at least ceil(GROUP x theta) others
 have gone; it is converted to that count first (``share_to_count``). A negative threshold
 (an instigator) joins in the first round.
@@ -33,6 +33,7 @@ have gone; it is converted to that count first (``share_to_count``). A negative 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from model import processes as proc
 from model.parameters import Parameters, validate
@@ -64,7 +65,7 @@ def pure_threshold_parameters() -> Parameters:
 
 
 def count_to_share(k: np.ndarray | int) -> np.ndarray:
-    """The model's (strict, float32) share threshold for 'joins when at least k others have'."""
+    """The model's (strict) share threshold for 'joins when at least k others have'."""
     return (np.asarray(k, dtype=np.float64) - 0.5) / GROUP
 
 
@@ -85,28 +86,50 @@ def final_participation(count_thresholds: np.ndarray) -> np.ndarray:
     if size != GROUP:
         raise ValueError(f"a group has {GROUP} members, not {size}")
     p = pure_threshold_parameters()
+    params = proc.kernel_parameters(p)
     n = groups * size
     unit = np.repeat(np.arange(groups), size)
     squad = unit  # one squad per group: the squad term is computed, and weighted 0
     ties = Ties(n, 1)  # no cross ties
-    n_ties = np.full(n, size - 1)
+    squad_capacity = np.full(groups, size)
     authorised = np.full(groups, size)
     threshold = count_to_share(k.ravel())
     peer_recent = np.zeros(n, dtype=np.float32)  # 1 once a member has left; never fades
     joined = np.zeros(n, dtype=bool)
-    zeros = np.zeros(n, dtype=np.float32)
-    ones = np.ones(n, dtype=np.float32)
-    noise = zeros
-    deter = proc.deterrence(p, ones, ones)
     for _ in range(size + 1):  # each round that continues adds at least one member
-        signal = proc.peer_signal(p, peer_recent, squad, unit, ties, n_ties, authorised, groups)
-        push = sum(proc.push_terms(p, zeros, zeros, ones, zeros, signal, zeros.astype(bool)).values())
-        new = ~joined & proc.decide_to_desert(push, deter, threshold, noise)
+        rows = np.flatnonzero(peer_recent)
+        squad_recent, cross_recent = proc.tie_sums(rows, peer_recent[rows], squad, ties, groups, n)
+        unit_recent = proc.per_unit_sum(unit[rows], peer_recent[rows], groups)
+        new = _threshold_round(
+            params, joined, unit, squad, peer_recent, squad_recent, cross_recent, unit_recent,
+            squad_capacity, ties.degree, authorised, threshold, proc.perceived_severity(p),
+        )
         if not new.any():
             break
         joined |= new
         peer_recent[new] = 1.0
     return joined.reshape(groups, size).sum(axis=1)
+
+
+@njit(cache=True)
+def _threshold_round(params, joined, unit, squad, recent, squad_recent, cross_recent, unit_recent,
+                     squad_capacity, degree, authorised, threshold, severity):
+    """Who joins in this round: the model's decision with only the peer signal left in it."""
+    p = params[0]
+    new = np.zeros(joined.size, dtype=np.bool_)
+    for i in range(joined.size):
+        if joined[i]:
+            continue
+        u, q = unit[i], squad[i]
+        signal = proc.peer_signal(
+            p, proc.ties_total(squad_recent[q], recent[i], cross_recent[i]),
+            squad_capacity[q] - 1 + degree[i], unit_recent[u], recent[i], authorised[u],
+        )
+        terms = proc.push_terms(p, 0.0, 0.0, 1.0, 0.0, signal, False)  # fear, grievance 0; motivated
+        push = terms[0] + terms[1] + terms[2] + terms[3] + terms[4]
+        deter = proc.deterrence(p, 1.0, severity, 1.0)  # deterrence_weight is 0
+        new[i] = proc.decide_to_desert(push, deter, threshold[i], 0.0)
+    return new
 
 
 def uniform_thresholds() -> np.ndarray:
