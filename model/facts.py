@@ -680,9 +680,9 @@ def run_facts(
     else:
         from concurrent.futures import as_completed
 
-        from model.sweeps import _new_pool
+        from model.sweeps import new_worker_pool
 
-        pool = _new_pool(min(workers, len(tasks)))
+        pool = new_worker_pool(min(workers, len(tasks)))
         try:
             futures = [pool.submit(_task, n, s) for n, s in tasks]
             for future in as_completed(futures):

@@ -723,7 +723,7 @@ def _worker_init(sweep_pid: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _new_pool(workers: int):
+def new_worker_pool(workers: int):
     """A pool of worker processes forked from a server that has the model imported already.
 
     Importing Mesa and pandas takes seconds; the forkserver does it once, so workers,
@@ -754,7 +754,7 @@ def run_in_processes(tasks: list[RunTask], workers: int, on_result: OnResult) ->
 
     pending, suspects = deque(tasks), deque()
     while pending or suspects:
-        pool = _new_pool(workers)
+        pool = new_worker_pool(workers)
         in_flight: dict[Any, RunTask] = {}
         try:
             while suspects:
@@ -763,7 +763,7 @@ def run_in_processes(tasks: list[RunTask], workers: int, on_result: OnResult) ->
                     result = pool.submit(execute_run, task).result()
                 except BrokenProcessPool:
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool = _new_pool(workers)
+                    pool = new_worker_pool(workers)
                     result = failed_result(task, "the worker process died while running this run")
                 on_result(result)
             while pending or in_flight:
