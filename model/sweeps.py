@@ -704,15 +704,19 @@ def _alive(pid: int) -> bool:
         return True  # no /proc: trust kill(0)
 
 
-def _worker_init(sweep_pid: int) -> None:
+def _worker_init(sweep_pid: int, environment: dict[str, str]) -> None:
     """In a local worker process: leave Ctrl-C to the sweep, and exit when the sweep dies.
 
     Workers are children of the forkserver, which outlives the sweep while any worker
     holds its pipe; so each worker watches the sweep's process itself and exits when it
-    is gone, even after ``kill -9``. The forkserver then exits as well.
+    is gone, even after ``kill -9``. The forkserver then exits as well. The forkserver was
+    started with the environment of the first pool; each worker takes the environment of
+    the process that made its pool, as a spawned process would.
     """
     import signal
 
+    os.environ.clear()
+    os.environ.update(environment)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -735,7 +739,7 @@ def new_worker_pool(workers: int):
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["model.sweeps", "model.model"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
-                               initargs=(os.getpid(),))
+                               initargs=(os.getpid(), dict(os.environ)))
 
 
 def run_in_processes(tasks: list[RunTask], workers: int, on_result: OnResult) -> None:

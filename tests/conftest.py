@@ -28,6 +28,14 @@ def mean_over_seeds(metric: str, seeds=SEEDS, days: int = 180, **overrides) -> f
     return float(np.mean([run_model(s, days, **overrides).metrics[metric] for s in seeds]))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels():
+    """Compile the model's numba passes once, before any test (a fresh clone has no cache yet):
+    the processes the tests start (the dashboard server, sweep workers, the CLI) then load them
+    from numba's on-disk cache instead of each compiling them under a test's timeout."""
+    MoraleModel(rng=0, n_units=2, unit_size=20).run(3)
+
+
 @pytest.fixture
 def small_model() -> MoraleModel:
     """A fresh small army (6 units of 40), for tests that change it."""

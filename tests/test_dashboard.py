@@ -133,7 +133,7 @@ def step(page, days: int) -> None:
     for _ in range(days):
         page.get_by_role("button", name="Step").click()
     page.wait_for_function(
-        f"() => document.querySelector('[data-testid=day]').innerText === 'Day {start + days}'"
+        f"() => document.querySelector('[data-testid=day]')?.innerText === 'Day {start + days}'"
     )
 
 
@@ -155,7 +155,7 @@ def test_step_and_play_advance_the_model(page):
     assert shown_day(page) == 2
     page.get_by_role("button", name="Play").click()
     page.wait_for_function(
-        "() => parseInt(document.querySelector('[data-testid=day]').innerText.slice(4)) >= 15"
+        "() => parseInt(document.querySelector('[data-testid=day]')?.innerText.slice(4)) >= 15"
     )
     page.get_by_role("button", name="Pause").click()
     time.sleep(0.5)
@@ -184,7 +184,7 @@ def test_preset_picker_loads_the_preset(page):
     page.locator(".v-select", has_text="Preset scenario").click()
     page.get_by_role("option", name="meat_grinder").click()
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=day]').parentElement.innerText.includes('meat_grinder')"
+        "() => document.querySelector('[data-testid=day]')?.parentElement.innerText.includes('meat_grinder')"
     )
     assert shown_day(page) == 0
     expect(page.get_by_text(resolve("meat_grinder").description)).to_be_visible()
@@ -261,7 +261,7 @@ def test_each_browser_tab_is_its_own_session(browser, server, page):
 
 def wait_for_day(page, day: int) -> None:
     page.wait_for_function(
-        f"() => document.querySelector('[data-testid=day]').innerText === 'Day {day}'"
+        f"() => document.querySelector('[data-testid=day]')?.innerText === 'Day {day}'"
     )
 
 
