@@ -387,17 +387,18 @@ def CycleTab(model: MoraleModel, version: int):
         diagram = views.loop_diagram(model)
     with solara.Columns([3, 2]):
         solara.HTML(tag="div", unsafe_innerHTML=diagram)
-        solara.Markdown(
-            "**The morale cycle.** Red arrows are reinforcing loops (desertion breeds "
+        _html(
+            "<b>The morale cycle.</b> Red arrows are reinforcing loops (desertion breeds "
             "desertion), blue ones balancing. Arrow width and the figures below the "
             "diagram show how hard each loop pushes today, in the same units as a "
-            "soldier's push to leave.\n\n"
-            "- **R1 contagion**: comrades leave, those who stay follow.\n"
-            "- **R2 overstretch**: the same duties over fewer soldiers raise fear.\n"
-            "- **R3 logistics**: losses strain supply; shortages breed grievance.\n"
-            "- **R4 backlash**: harsh punishment breeds grievance.\n"
-            "- **B1 deterrence**: certainty x severity of punishment holds soldiers back.\n"
-            "- **B2 reinforcement**, **B3 rotation**, **B4 propaganda** (weak, fading)."
+            "soldier's push to leave.<ul>"
+            "<li><b>R1 contagion</b>: comrades leave, those who stay follow.</li>"
+            "<li><b>R2 overstretch</b>: the same duties over fewer soldiers raise fear.</li>"
+            "<li><b>R3 logistics</b>: losses strain supply; shortages breed grievance.</li>"
+            "<li><b>R4 backlash</b>: harsh punishment breeds grievance.</li>"
+            "<li><b>B1 deterrence</b>: certainty x severity of punishment holds soldiers back.</li>"
+            "<li><b>B2 reinforcement</b>, <b>B3 rotation</b>, <b>B4 propaganda</b> (weak, fading).</li>"
+            "</ul>"
         )
 
 
@@ -411,7 +412,7 @@ def CascadesTab(model: MoraleModel, version: int):
         solara.HTML(tag="div", unsafe_innerHTML=views.cascade_timeline(
             table, model.unit_table.n, max(horizon.value, model.day)))
     big = int((sizes >= 5).sum())
-    solara.Markdown(
+    _html(
         f"{sizes.size} cascades so far, {big} of five deserters or more; the largest has "
         f"{int(sizes.max()) if sizes.size else 0}. A cascade is a set of desertions linked "
         "along ties (squad mates or friends) within 3 days of each other; a lone deserter "
