@@ -180,9 +180,19 @@ def _has_viewer(session) -> bool:
     return any(getattr(status, "value", status) == "connected" for status in session.page_status.values())
 
 
+# The play loop's smallest pause between two days, after the page has drawn the last one: it
+# lets the render that drew it finish. Without it the loop can change the page's state during
+# every render pass (a fast model at full speed), and Solara aborts the render after 100 passes.
+SETTLE_SECONDS = 0.02
+
+
 @solara.component
-def PlayLoop():
-    """Steps the model while playing, at most ``speed`` days per second."""
+def PlayLoop(drawn: threading.Event):
+    """Steps the model while playing, at most ``speed`` days per second.
+
+    Paced by the page: after each day it waits until the page has drawn it (``drawn``, set by
+    ``Page`` after every render of a new day), so the loop never outruns the browser.
+    """
 
     def loop():
         try:
@@ -207,10 +217,12 @@ def PlayLoop():
             elapsed = time.perf_counter() - started
             # a plain attribute, not a reactive: setting a reactive would render the page twice a day
             model.__dict__["_dashboard_rate"] = (model.day - first_day) / max(elapsed, 1e-9)
+            drawn.clear()
             tick.value += 1  # renders the page for this day
             if model.day >= horizon.value:
                 playing.value = False
-            time.sleep(max(0.0, 1.0 / speed.value - (time.perf_counter() - t0)))
+            drawn.wait(timeout=1.0)
+            time.sleep(max(SETTLE_SECONDS, 1.0 / speed.value - (time.perf_counter() - t0)))
 
     solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
 
@@ -630,7 +642,9 @@ def Page():
     # Components get `version` so they re-render whenever the model moves: reacton skips
     # a child whose arguments did not change, and the model object itself stays the same.
     version = tick.value
-    PlayLoop()
+    drawn = solara.use_memo(threading.Event, [])
+    solara.use_effect(drawn.set, [version])  # this day is drawn: the play loop may go on
+    PlayLoop(drawn)
     with solara.Sidebar():
         LessonPicker()
         Controls()

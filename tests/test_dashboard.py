@@ -265,6 +265,12 @@ def wait_for_day(page, day: int) -> None:
     )
 
 
+def play_to(page, target: int) -> None:
+    """Press the lesson's play button and wait until the page shows day ``target``."""
+    page.get_by_role("button", name=f"Play to day {target}").click()
+    wait_for_day(page, target)
+
+
 def test_a_lesson_loads_its_scenario_and_applies_its_intervention_on_its_day(lesson_page):
     page, lesson = lesson_page, lessons.resolve(LESSON)
     (lever, new), = lesson.intervention.levers.items()
@@ -287,8 +293,7 @@ def test_a_lesson_loads_its_scenario_and_applies_its_intervention_on_its_day(les
     # 2 Run: plays up to the intervention day and pauses there, with the intervention applied
     expect(page.get_by_test_id("lesson-intervention")).to_contain_text(f"on day {day} the lesson will apply")
     assert page.locator(".lever-mark").count() == 0
-    page.get_by_role("button", name=f"Play to day {day}").click()
-    wait_for_day(page, day)
+    play_to(page, day)
     expect(page.get_by_test_id("lesson-intervention")).to_contain_text(
         f"Applied on day {day}: {lever} {start:g} → {new:g}")
     time.sleep(1.0)
@@ -301,8 +306,7 @@ def test_a_lesson_loads_its_scenario_and_applies_its_intervention_on_its_day(les
     reference = lessons.series(lesson, SEED)
     assert page.get_by_test_id("desertion-rate").inner_text() == f"{reference['desertion_rate'][day]:.1%}"
     # play through to the end, then 3 Explain: prediction next to this run's outcome
-    page.get_by_role("button", name=f"Play to day {lesson.days}").click()
-    wait_for_day(page, lesson.days)
+    play_to(page, lesson.days)
     page.get_by_role("button", name="Explain", exact=True).click()
     outcome = lessons.measure(lesson, SEED)
     expect(page.get_by_test_id("lesson-effect")).to_contain_text(
