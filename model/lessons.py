@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -56,7 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from model.metrics import METRICS
 from model.parameters import ARMY, ParameterError, Parameters, validate
-from model.scenarios import MAX_DAYS, ScenarioError
+from model.scenarios import MAX_DAYS, ScenarioError, read_toml
 from model.scenarios import available as available_scenarios
 from model.scenarios import resolve as resolve_scenario
 
@@ -252,14 +251,7 @@ def _check_parameters(values: dict[str, Any], path: Path, table: str, base: dict
 def load_file(path: Path) -> Lesson:
     """Read and validate one lesson file."""
     path = Path(path)
-    if not path.is_file():
-        raise LessonError(f"lesson file {path} does not exist")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise LessonError(f"malformed TOML in {path}: {exc}") from None
-    except UnicodeDecodeError:
-        raise LessonError(f"lesson file {path} is not UTF-8 text") from None
+    raw = read_toml(path, "lesson", LessonError)
     try:
         spec = LessonFile.model_validate(raw)
     except ValidationError as exc:

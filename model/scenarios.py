@@ -50,17 +50,22 @@ def available() -> dict[str, Path]:
     return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
 
 
+def read_toml(path: Path, kind: str, error: type[ValueError]) -> dict[str, Any]:
+    """The contents of a TOML file (a scenario, a lesson), or ``error`` with one line saying why not."""
+    if not path.is_file():
+        raise error(f"{kind} file {path} does not exist")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"malformed TOML in {path}: {exc}") from None
+    except UnicodeDecodeError:
+        raise error(f"{kind} file {path} is not UTF-8 text") from None
+
+
 def load_file(path: Path) -> Scenario:
     """Read and validate one scenario file."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"scenario file {path} does not exist")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"malformed TOML in {path}: {exc}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"scenario file {path} is not UTF-8 text") from None
+    raw = read_toml(path, "scenario", ScenarioError)
 
     for key in raw:
         if key not in TOP_LEVEL_KEYS:
