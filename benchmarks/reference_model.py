@@ -29,7 +29,6 @@ from model.parameters import Parameters, validate
 
 SERVING, WOUNDED, KILLED, DESERTED, CAUGHT, RETURNED = range(6)
 FRONTLINE, SECOND_LINE, RESERVE = range(3)
-CONCENTRATION = 10.0
 FORGOTTEN = 1e-4
 
 
@@ -63,8 +62,8 @@ class RefOfficer(mesa.Agent):
         self.serving = True
         self.killed_day = -1
         self.replaced = False
-        self.competence_offset = float(model.rng.normal(0.0, 0.15))
-        self.harshness_offset = float(model.rng.normal(0.0, 0.15))
+        self.competence_offset = float(model.rng.normal(0.0, model.p.officer_trait_spread))
+        self.harshness_offset = float(model.rng.normal(0.0, model.p.officer_trait_spread))
 
     def fight(self) -> None:
         m, p = self.model, self.model.p
@@ -82,8 +81,8 @@ class RefSoldier(mesa.Agent):
         self.conscript = rng.random() < conscript_share
         mean = p.conscript_motivation if self.conscript else p.contract_motivation
         self.motivation = model.beta(mean)
-        self.fear = model.beta(0.1)
-        self.grievance = model.beta(0.1)
+        self.fear = model.beta(p.start_fear)
+        self.grievance = model.beta(p.start_grievance)
         self.risk_aversion = model.beta(p.risk_aversion_mean)
         self.threshold = clip(rng.normal(p.threshold_mean, p.threshold_spread))
         self.status = SERVING
@@ -240,7 +239,8 @@ class ReferenceModel(mesa.Model):
 
     def beta(self, mean: float) -> float:
         mean = min(max(mean, 0.01), 0.99)
-        return float(self.rng.beta(mean * CONCENTRATION, (1 - mean) * CONCENTRATION))
+        concentration = self.p.trait_concentration
+        return float(self.rng.beta(mean * concentration, (1 - mean) * concentration))
 
     def killed_share(self) -> float:
         return self.p.killed_share * (1 - 0.5 * self.medical)

@@ -25,14 +25,6 @@ from model.state import (
 )
 from model.ties import Ties
 
-# Spread of individual officers' traits around the levers.
-OFFICER_TRAIT_SPREAD = 0.15
-# Concentration of the Beta draws for starting motivation, fear, grievance and risk aversion:
-# higher means soldiers of one kind are more alike.
-TRAIT_CONCENTRATION = 10.0
-START_FEAR = 0.1
-START_GRIEVANCE = 0.1
-
 
 def sorted_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The rows in ``a`` or ``b``, sorted, each once (np.union1d, without its hashing)."""
@@ -157,10 +149,10 @@ class MoraleModel(mesa.Model):
             squad=squads,
             service=service,
             status=Status.SERVING,
-            motivation=proc.draw_beta(rng, mean_motivation, k, TRAIT_CONCENTRATION),
-            fear=proc.draw_beta(rng, START_FEAR, k, TRAIT_CONCENTRATION),
-            grievance=proc.draw_beta(rng, START_GRIEVANCE, k, TRAIT_CONCENTRATION),
-            risk_aversion=proc.draw_beta(rng, p.risk_aversion_mean, k, TRAIT_CONCENTRATION),
+            motivation=proc.draw_beta(rng, mean_motivation, k, p.trait_concentration),
+            fear=proc.draw_beta(rng, p.start_fear, k, p.trait_concentration),
+            grievance=proc.draw_beta(rng, p.start_grievance, k, p.trait_concentration),
+            risk_aversion=proc.draw_beta(rng, p.risk_aversion_mean, k, p.trait_concentration),
             threshold=np.clip(rng.normal(p.threshold_mean, p.threshold_spread, k), 0.0, 1.0),
             joined_day=day,
         )
@@ -197,8 +189,8 @@ class MoraleModel(mesa.Model):
         rows = self.officers.append(
             k,
             unit=units,
-            competence_offset=self.rng.normal(0.0, OFFICER_TRAIT_SPREAD, k),
-            harshness_offset=self.rng.normal(0.0, OFFICER_TRAIT_SPREAD, k),
+            competence_offset=self.rng.normal(0.0, self.params.officer_trait_spread, k),
+            harshness_offset=self.rng.normal(0.0, self.params.officer_trait_spread, k),
             appointed_day=day,
         )
         self.officer_agents.extend(Officer(self, row) for row in rows)

@@ -186,6 +186,24 @@ class Parameters(BaseModel):
         0.5, ge=0, le=1, units="0..1", group="behaviour",
         meaning="Mean risk aversion (how much a soldier weighs the risk of punishment).",
     )
+    start_fear: float = _param(
+        0.1, ge=0, le=1, units="0..1", group="behaviour",
+        meaning="Mean fear of a soldier on joining (recruits and replacements alike).",
+    )
+    start_grievance: float = _param(
+        0.1, ge=0, le=1, units="0..1", group="behaviour",
+        meaning="Mean grievance of a soldier on joining (recruits and replacements alike).",
+    )
+    trait_concentration: float = _param(
+        10.0, ge=1, le=1_000, units="Beta concentration", group="behaviour",
+        meaning="How alike soldiers of one kind start: the concentration of the Beta draws of "
+        "motivation, fear, grievance and risk aversion on joining (higher: more alike).",
+    )
+    officer_trait_spread: float = _param(
+        0.15, ge=0, le=0.5, units="0..1", group="behaviour",
+        meaning="Standard deviation of each officer's competence and harshness around "
+        "officer_competence and officer_harshness, drawn on appointment.",
+    )
     weight_fear: float = _param(
         0.5, ge=0, le=2, units="push per unit fear", group="behaviour",
         meaning="Weight of fear in the push to leave (the usual trigger: Albrecht & Koehler 2018).",

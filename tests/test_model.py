@@ -67,6 +67,23 @@ def test_datacollector_agent_reporters_work():
     assert last["fear"].to_numpy() == pytest.approx(m.soldiers.fear[: len(last)])
 
 
+def test_starting_traits_follow_their_parameters():
+    """start_fear, start_grievance, trait_concentration and officer_trait_spread are read."""
+    shape = dict(n_units=20, unit_size=50, officers_per_unit=2)
+    default = MoraleModel(rng=3, **shape)
+    changed = MoraleModel(rng=3, start_fear=0.4, start_grievance=0.3, trait_concentration=200,
+                          officer_trait_spread=0.0, **shape)
+    s0, s1 = default.soldiers, changed.soldiers
+    assert s0.fear.mean() == pytest.approx(0.1, abs=0.02)
+    assert s1.fear.mean() == pytest.approx(0.4, abs=0.02)
+    assert s1.grievance.mean() == pytest.approx(0.3, abs=0.02)
+    # more concentrated Beta draws: soldiers of one kind are more alike
+    assert s1.risk_aversion.std() < 0.5 * s0.risk_aversion.std()
+    assert default.officers.competence_offset.std() == pytest.approx(0.15, abs=0.05)
+    assert not changed.officers.competence_offset.any()
+    assert not changed.officers.harshness_offset.any()
+
+
 def test_same_seed_same_run_and_different_seed_different_run():
     a = MoraleModel(rng=11, n_units=8, unit_size=50)
     b = MoraleModel(rng=11, n_units=8, unit_size=50)
