@@ -612,7 +612,8 @@ class ResultStore:
             if previous.get("plan") != plan_fingerprint(sweep.tasks):
                 raise SweepError(
                     f"output folder {self.dir} holds a different sweep ('{previous.get('name')}': its "
-                    "spec, base scenario or time-series setting differs); choose another --out"
+                    "spec, base scenario, time-series setting or the model version's parameters "
+                    "differ); choose another --out"
                 )
         elif self.dir.exists() and any(p.name not in OWN_FILES and not p.name.startswith(".")
                                        for p in self.dir.iterdir()):
