@@ -8,16 +8,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from model.parameters import ParameterError, markdown_table, parse_assignment, specs, validate
 from model.scenarios import MAX_DAYS, ScenarioError, available, load_file, resolve
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help="unit-morale: soldiers' morale, desertion cascades and the morale cycle.",
-)
+try:  # typer >= 0.25 carries its own copy of click
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click.exceptions import NoArgsIsHelpError, UsageError
 
 USAGE_ERROR = 2
 
@@ -26,6 +25,58 @@ def fail(message: str) -> None:
     """Print one line and exit with the usage-error code; never a traceback."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(USAGE_ERROR)
+
+
+def usage_message(error: UsageError) -> str:
+    """One line for a bad command line: the option, the value given and what is allowed.
+
+    Options with a range (``--days``, ``--seed``, ``--port``) say it; click's own message is
+    kept for the rest (an unknown option or command, a missing argument).
+    """
+    context = getattr(error, "ctx", None)
+    # the program's name as users type it, whatever the runner calls it
+    command = " ".join(["morale", *context.command_path.split()[1:]]) if context is not None else "morale"
+    see = f" (see `{command} --help`)"
+    param, cause = getattr(error, "param", None), error.__cause__
+    errors = cause.errors() if hasattr(cause, "errors") else None
+    if param is None or not errors:
+        return f"{error.format_message()}{see}"
+    name = "/".join(param.opts) if getattr(param, "opts", None) else param.human_readable_name
+    given = errors[0].get("input")
+    shown = given if isinstance(given, str) and given and given.split() == [given] else repr(given)
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if low is not None and high is not None:
+        allowed = f"give {low} to {high}"
+    elif low is not None:
+        allowed = f"give a whole number of at least {low}"
+    elif high is not None:
+        allowed = f"give a whole number of at most {high}"
+    elif errors[0].get("type", "").startswith("int_"):
+        allowed = "give a whole number"
+    else:
+        allowed = errors[0]["msg"][0].lower() + errors[0]["msg"][1:]
+    return f"{name} {shown} is not allowed: {allowed}"
+
+
+class OneLineErrors(TyperGroup):
+    """Every usage error of a command as one line starting ``error:``, exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise  # a command run bare prints its help
+        except UsageError as error:
+            fail(usage_message(error))
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="unit-morale: soldiers' morale, desertion cascades and the morale cycle.",
+)
 
 
 @app.command()

@@ -86,6 +86,9 @@ BAD_INPUTS = {
     "misspelt": (["run", "--set", "penalty_severty=0.5"], "did you mean 'penalty_severity'"),
     "bad --set": (["run", "--set", "enforcement"], "name=value"),
     "not a number": (["run", "--set", "enforcement=lots"], "'enforcement'.*'lots'"),
+    "option out of range": (["run", "--days", "0"], "--days 0 is not allowed: give 1 to 3650"),
+    "option not a number": (["run", "--seed", "abc"], "--seed abc is not allowed: give a whole number"),
+    "unknown option": (["run", "--dayz", "3"], "No such option: --dayz.*morale run --help"),
 }
 
 
@@ -172,6 +175,10 @@ def test_installed_console_script_exit_codes():
                          text=True, timeout=120)
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr and "'enforcement'" in bad.stderr
+    usage = subprocess.run([str(script), "run", "--days", "-5"], capture_output=True, text=True,
+                           timeout=120)
+    assert usage.returncode == 2
+    assert usage.stderr.strip() == "error: --days -5 is not allowed: give 1 to 3650"
     ok = subprocess.run([str(script), "scenarios"], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0 and "baseline" in ok.stdout
 
