@@ -304,14 +304,19 @@ TIPPING_CASCADE = 10  # a cascade of a tenth of a company
 TIPPING_FACTOR = 3.0
 
 
-def measure_tipping(seed: int, run: Runner = cached_run) -> PerSeed:
+def tipping_run(seed: int, value: float, run: Runner = cached_run) -> tuple[MoraleModel, Any]:
+    """One point of the tipping sweep: the run at ``TIPPING_LEVER = value`` and its frontline units."""
     from model.metrics import unit_table
 
+    model = run(seed, **{TIPPING_LEVER: value})
+    units = unit_table(model)
+    return model, units[units["posture"] == "frontline"]
+
+
+def measure_tipping(seed: int, run: Runner = cached_run) -> PerSeed:
     share, rate = [], []
     for value in TIPPING_VALUES:
-        model = run(seed, **{TIPPING_LEVER: value})
-        units = unit_table(model)
-        front = units[units["posture"] == "frontline"]
+        model, front = tipping_run(seed, value, run)
         share.append(float((front["largest_cascade"] >= TIPPING_CASCADE).mean()))
         rate.append(model.metrics["desertion_rate"])
     return {"share": share, "rate": rate}

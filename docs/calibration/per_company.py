@@ -17,16 +17,14 @@ import sys
 
 import numpy as np
 
-from model.facts import TIPPING_LEVER, TIPPING_VALUES, fresh_run
-from model.metrics import unit_table
+from model.facts import TIPPING_CASCADE, TIPPING_LEVER, TIPPING_VALUES, fresh_run, tipping_run
 
 BINS = (0, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.60, 1.01)
 
 
 def frontline_companies(args: tuple[int, float]) -> tuple[float, np.ndarray, np.ndarray]:
     seed, value = args
-    units = unit_table(fresh_run(seed, **{TIPPING_LEVER: value}))
-    front = units[units["posture"] == "frontline"]
+    _, front = tipping_run(seed, value, run=fresh_run)
     return value, front["desertion_rate"].to_numpy(), front["largest_cascade"].to_numpy()
 
 
@@ -37,13 +35,13 @@ def main() -> None:
         results = pool.map(frontline_companies, tasks)
     labels = " ".join(f"{100 * lo:.0f}-{100 * min(hi, 1):.0f}%" for lo, hi in itertools.pairwise(BINS))
     print(f"frontline companies by 180-day desertion rate, seeds 0-{seeds - 1}")
-    print(f"{TIPPING_LEVER}  {labels}  | cascade 10+")
+    print(f"{TIPPING_LEVER}  {labels}  | cascade {TIPPING_CASCADE}+")
     for value in TIPPING_VALUES:
         rates = np.concatenate([r for v, r, _ in results if v == value])
         cascades = np.concatenate([c for v, _, c in results if v == value])
         counts = " ".join(f"{n:>{len(label)}d}" for n, label in
                           zip(np.histogram(rates, bins=BINS)[0], labels.split(), strict=True))
-        print(f"{value:16.2f}  {counts}  | {100 * np.mean(cascades >= 10):.0f}%")
+        print(f"{value:16.2f}  {counts}  | {100 * np.mean(cascades >= TIPPING_CASCADE):.0f}%")
 
 
 if __name__ == "__main__":
