@@ -6,7 +6,7 @@
 Reports, with the machine described:
 - soldier-steps per second (soldiers at the start x days / seconds of stepping, data
   collection included) of the model at 10k, 100k, 600k and 1M soldiers, and of the
-  reference (`benchmarks/reference_model.py`) at 10k and 100k, medians over repeats,
+  reference (`model/reference.py`) at 10k and 100k, medians over repeats,
   each measurement in a fresh process; set-up time and peak memory (RSS) of each;
 - the model / reference ratio at the sizes both ran, from this same run;
 - the `army_scale` scenario (about 600,000 soldiers) for 365 days, end to end through
@@ -35,11 +35,9 @@ UNIT_SIZE = 100
 
 def worker(kind: str, soldiers: int, days: int) -> None:
     """Runs in its own process: build, step, print timings and peak RSS as JSON."""
-    sys.path.insert(0, str(HERE))
     n_units = soldiers // UNIT_SIZE
-    from reference_model import ReferenceModel  # imports before the clock starts
-
-    from model.model import MoraleModel
+    from model.model import MoraleModel  # imports before the clock starts
+    from model.reference import ReferenceModel
 
     start = time.perf_counter()
     if kind == "model":

@@ -32,8 +32,8 @@ def batch_run(processes: int) -> int:
     """The sweep's design through mesa.batch_run; returns the number of runs."""
     import mesa
 
+    from experiments.sweeps import load
     from model.model import MoraleModel
-    from model.sweeps import load
 
     plan = load(SPEC)
     values = {d.name: list(d.values) for d in plan.dimensions}
@@ -49,7 +49,7 @@ def timed(command: list[str]) -> float:
 
 
 def main() -> None:
-    from model.sweeps import load
+    from experiments.sweeps import load
 
     runs = len(load(SPEC).tasks)
     morale = str(Path(sys.executable).parent / "morale")

@@ -24,7 +24,7 @@ import solara.lab
 
 from dashboards import views
 from dashboards.components.unit_map import COLORS, Legend, UnitMapView
-from model import lessons
+from experiments import lessons
 from model.metrics import METRICS
 from model.model import MoraleModel
 from model.parameters import ParameterError, specs, validate

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.lessons import AGAINST, Lesson, load_all
+from experiments.lessons import AGAINST, Lesson, load_all
 from model.metrics import METRICS
 
 OUT = Path(__file__).resolve().parent / "lessons"

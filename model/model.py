@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 
 from agents import Officer, Soldier, Unit
-from model import daily
+from model import passes
 from model import processes as proc
 from model.cascades import CascadeTracker
 from model.metrics import METRICS, daily_metrics
@@ -171,7 +171,7 @@ class MoraleModel(mesa.Model):
         # Candidates: soldiers present in the units that receive newcomers (sorting only those)
         receiving = np.zeros(self.params.n_units, dtype=bool)
         receiving[s.unit[rows]] = True
-        by_unit, starts, counts = daily.present_by_unit(
+        by_unit, starts, counts = passes.present_by_unit(
             self.present_mask(), s.unit, receiving, self.params.n_units
         )
         src = np.repeat(rows, k)
@@ -233,7 +233,7 @@ class MoraleModel(mesa.Model):
         """Per-unit quantities every process reads: strength, overstretch, leadership."""
         p, s, u, o = self.params, self.soldiers, self.unit_table, self.officers
         present = self.present_mask()
-        self.unit_present = daily.count_where(s.unit, present, p.n_units).astype(np.float64)
+        self.unit_present = passes.count_where(s.unit, present, p.n_units).astype(np.float64)
         self.unit_stretch = proc.overstretch(self.unit_present, u.authorised)
         self.unit_competence, self.unit_harshness, self.unit_led = proc.unit_leadership(
             p, o.unit, o.status == OfficerStatus.SERVING, o.competence_offset,
@@ -244,7 +244,7 @@ class MoraleModel(mesa.Model):
     def _mark_service(self) -> None:
         """Remember who has served at the front and in the rear (rate denominators)."""
         s = self.soldiers
-        daily.mark_service(self.present_mask(), s.unit, self.unit_table.posture == Posture.FRONTLINE,
+        passes.mark_service(self.present_mask(), s.unit, self.unit_table.posture == Posture.FRONTLINE,
                            s.served_frontline, s.served_rear)
 
     # ------------------------------------------------------------------ #
@@ -357,7 +357,7 @@ class MoraleModel(mesa.Model):
     def live_through_the_day(self, hit: np.ndarray) -> None:
         """Fear, grievance and motivation of everyone still present move with the day.
 
-        One compiled pass over the soldiers (``model/daily.py``) applies the
+        One compiled pass over the soldiers (``model/passes.py``) applies the
         per-soldier rules; here are the army- and unit-level quantities they read.
         The absent keep their values until they return.
         """
@@ -378,7 +378,7 @@ class MoraleModel(mesa.Model):
         u.punishment_salience *= np.exp(-1.0 / p.salience_days)
         backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
         self.habituation = float(proc.propaganda_habituation(p, self.habituation))
-        daily.live_through_the_day(
+        passes.live_through_the_day(
             self.kernel_params, self.present_mask(), s.unit, s.squad,
             u.posture == Posture.FRONTLINE, float(self.medical), self.habituation,
             hit.astype(np.float32), squad_hit, cross_hit, unit_hit_share,
@@ -394,7 +394,7 @@ class MoraleModel(mesa.Model):
         s, u = self.soldiers, self.unit_table
         # float32 ziggurat draws: the day's mood needs no double precision, and is drawn for every row
         mood = self.rng.standard_normal(s.n, dtype=np.float32)
-        deserts = daily.decide(
+        deserts = passes.decide(
             self.kernel_params, self.present_mask(), s.unit, u.posture == Posture.FRONTLINE,
             self.unit_certainty, proc.perceived_severity(self.params),
             s.combat_days, s.fear, s.grievance, s.motivation, s.propaganda_lift, s.peer_signal,
@@ -461,7 +461,7 @@ class MoraleModel(mesa.Model):
         """Replacements, mostly mobilised conscripts, fill vacancies in squads (loop B2)."""
         p, s = self.params, self.soldiers
         on_books = self.present_mask() | (s.status == Status.WOUNDED)
-        occupied = daily.count_where(s.squad, on_books, self.squad_capacity.size)
+        occupied = passes.count_where(s.squad, on_books, self.squad_capacity.size)
         vacancies = np.maximum(self.squad_capacity - occupied, 0)
         arrivals = proc.replacements(p, vacancies, self.rng)
         squads = np.repeat(np.arange(arrivals.size), arrivals)

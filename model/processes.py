@@ -7,7 +7,7 @@ applies them in the order of the day):
   soldiers concerned: today's casualties, deserters at large) with numpy;
 - the per-soldier rules (``@soldier_rule``: fear, grievance, motivation, the
   peer signal, propaganda's lift, the push terms, deterrence, the decision)
-  are written for one soldier and compiled by numba; ``model/daily.py``
+  are written for one soldier and compiled by numba; ``model/passes.py``
   applies them to every soldier in one compiled pass a day, so that the day
   reads each soldier's state once instead of once per arithmetic operation
   (docs/performance.md). They are callable from Python for one soldier, and

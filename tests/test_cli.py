@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from model.cli import app
+from cli.main import app
 from model.parameters import PARAMETER_NAMES
 from model.scenarios import available
 
@@ -192,7 +192,7 @@ def test_facts_prints_each_fact_with_its_figure_and_verdict():
 
 
 def test_facts_exits_1_under_strict_only_when_a_fact_fails(monkeypatch):
-    from model import facts
+    from experiments import facts
 
     failing = facts.Fact("Z", "a fact that fails", "nobody", "nothing", lambda seed, run: {"x": seed},
                          lambda rows: facts._verdict("x", "never", [facts.Check.exact(False)], {}))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from model import lessons
+from experiments import lessons
 from model.model import MoraleModel
 from model.scenarios import resolve
 

@@ -1,4 +1,4 @@
-"""The stylized facts of MODEL_BRIEF section 5 and Granovetter (1978), through ``model.facts``.
+"""The stylized facts of MODEL_BRIEF section 5 and Granovetter (1978), through ``experiments.facts``.
 
 This file is the one place the facts are asserted (``tests/test_mechanisms.py`` keeps the
 mechanisms that are not facts). The experiments and criteria are those of ``morale facts``;
@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 from conftest import SEEDS, run_model
 
-from model import facts
-from model import granovetter as g
+from experiments import facts
+from experiments import granovetter as g
 from model.scenarios import resolve
 
 FACT_SEEDS = SEEDS[:4]

@@ -1,7 +1,7 @@
 """Classroom lessons: every lesson tells the truth about the model, and bad lesson files are refused.
 
 Each lesson's claim (its answer to its own question) is checked over the seeds of
-``model.lessons.CHECK_SEEDS``: the mean effect and most seeds must fall in the answer's
+``experiments.lessons.CHECK_SEEDS``: the mean effect and most seeds must fall in the answer's
 range. A change to the model that the lesson's explanation no longer describes fails here.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from model import lessons
-from model.cli import app
+from cli.main import app
+from experiments import lessons
 from model.model import MoraleModel
 
 runner = CliRunner()

@@ -1,7 +1,7 @@
 """Each mechanism moves desertion the way MODEL_BRIEF says, over several seeds (not one lucky seed).
 
 Comparisons use the same seeds on both sides (common random numbers). The stylized facts of
-MODEL_BRIEF section 5 are asserted once, in tests/test_facts.py (through model.facts); this
+MODEL_BRIEF section 5 are asserted once, in tests/test_facts.py (through experiments.facts); this
 file keeps the mechanisms that are not facts themselves.
 """
 

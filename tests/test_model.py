@@ -207,19 +207,19 @@ def test_decision_breakdown_matches_the_rule():
 
 
 def test_compiled_day_equals_the_rules_applied_in_python():
-    """The compiled passes of model/daily.py do what their Python source says, soldier by soldier."""
-    from model import daily
+    """The compiled passes of model/passes.py do what their Python source says, soldier by soldier."""
+    from model import passes
 
     harsh = dict(n_units=6, unit_size=40, combat_intensity=1.0, supply_level=0.3)  # so that some desert
     compiled, interpreted = MoraleModel(rng=11, **harsh), MoraleModel(rng=11, **harsh)
     compiled.run(20)
     interpreted.run(20)
-    original = (daily.live_through_the_day, daily.decide)
-    daily.live_through_the_day, daily.decide = (f.py_func for f in original)
+    original = (passes.live_through_the_day, passes.decide)
+    passes.live_through_the_day, passes.decide = (f.py_func for f in original)
     try:
         interpreted.run(10)
     finally:
-        daily.live_through_the_day, daily.decide = original
+        passes.live_through_the_day, passes.decide = original
     compiled.run(10)
     assert compiled.metrics["desertions_cumulative"] > 0
     for column in ("fear", "grievance", "motivation", "peer_signal", "propaganda_lift", "push", "deterrence"):

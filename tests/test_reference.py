@@ -1,23 +1,19 @@
 """The vectorised model and the plain-Mesa reference implement the same rules.
 
-`benchmarks/reference_model.py` writes the ODD's rules again, soldier by soldier, in
+`model/reference.py` (the plain-Mesa reference) writes the ODD's rules again, soldier by soldier, in
 ordinary Python. Their random draws differ, so the two agree in distribution: over the
 same seeds, each aggregate's means must lie within a few standard errors.
 """
 
 from __future__ import annotations
 
-import sys
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from model.model import MoraleModel
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from reference_model import ReferenceModel
+from model.reference import ReferenceModel
 
 ARMY = {"n_units": 8, "unit_size": 50, "combat_intensity": 0.8}  # enough desertion to compare
 DAYS = 90

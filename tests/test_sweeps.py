@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from model.cli import app
+from cli.main import app
+from experiments.sweeps import CRASH_ENV, FAIL_ENV, OUTCOMES, load, run_id
 from model.model import MoraleModel
 from model.parameters import PARAMETER_NAMES
-from model.sweeps import CRASH_ENV, FAIL_ENV, OUTCOMES, load, run_id
 
 runner = CliRunner()
 MORALE = str(Path(sys.executable).parent / "morale")

@@ -24,7 +24,7 @@ CANDIDATE: dict = {}
 def _init(candidate: dict) -> None:
     global CANDIDATE
     CANDIDATE = candidate
-    import model.facts as facts
+    import experiments.facts as facts
     import model.model as model_module
     from model import parameters
 
@@ -39,13 +39,13 @@ def _init(candidate: dict) -> None:
 
 def _task(args):
     name, seed = args
-    import model.facts as facts
+    import experiments.facts as facts
 
     return name, seed, facts.measure(name, seed)
 
 
 def evaluate(candidate: dict, names: list[str], seeds, workers: int = 2) -> dict:
-    import model.facts as facts
+    import experiments.facts as facts
 
     tasks = [(name, seed) for seed in seeds for name in names]
     with mp.get_context("fork").Pool(workers, initializer=_init, initargs=(candidate,)) as pool:

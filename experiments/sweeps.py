@@ -738,7 +738,7 @@ def new_worker_pool(workers: int):
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["model.sweeps", "model.model"])
+    context.set_forkserver_preload(["experiments.sweeps", "model.model"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
                                initargs=(os.getpid(), dict(os.environ)))
 

@@ -1,7 +1,7 @@
 """The report of a finished sweep: means and 95% intervals, plots, sensitivity indices.
 
 ``write_report(DIR)`` reads ``DIR/runs.parquet``, ``DIR/design.parquet`` and
-``DIR/sweep.json`` (all written by ``model.sweeps``) and writes ``DIR/report/``:
+``DIR/sweep.json`` (all written by ``experiments.sweeps``) and writes ``DIR/report/``:
 
 - ``summary.csv``: one row per parameter combination (design point): the varied
   values, runs ok and failed, and for each metric the mean over seeds, the
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model.sweeps import OUTCOMES, write_atomic
+from experiments.sweeps import OUTCOMES, write_atomic
 
 DEFAULT_METRICS = ("desertion_rate", "desertion_rate_frontline", "largest_cascade", "combat_effectiveness")
 MAX_MARKDOWN_ROWS = 60

@@ -189,7 +189,7 @@ def sweep(
     """Run a parameter sweep; resumable: rerunning the same command skips finished runs."""
     import os
 
-    from model.sweeps import SweepError, load
+    from experiments.sweeps import SweepError, load
 
     try:
         plan = load(spec)
@@ -214,7 +214,7 @@ def sweep(
         typer.echo(f"interrupted: finished runs are saved in {out_dir}/parts; rerun the same command "
                    "to resume", err=True)
         raise typer.Exit(130) from None
-    from model.sweeps import format_seconds
+    from experiments.sweeps import format_seconds
 
     rate = outcome.ran / outcome.seconds * 60 if outcome.seconds > 0 and outcome.ran else 0.0
     typer.echo(f"wrote {outcome.runs_file}: {outcome.total} runs ({outcome.skipped} already done, "
@@ -229,7 +229,7 @@ def sweep(
 
 def _run_sweep_with_progress(plan, out_dir: Path, workers: int, dask: str | None, quiet: bool):
     """Run the sweep under a progress bar: runs done, failed, elapsed and ETA."""
-    from model.sweeps import run_sweep
+    from experiments.sweeps import run_sweep
 
     if quiet:
         return run_sweep(plan, out_dir, workers=workers, dask=dask)
@@ -270,7 +270,7 @@ def report(
     ] = None,
 ) -> None:
     """Summarise a sweep: means and 95% intervals per combination, plots, sensitivity indices."""
-    from model.report import ReportError, write_report
+    from experiments.report import ReportError, write_report
 
     try:
         made = write_report(directory, metric)
@@ -309,7 +309,7 @@ def facts(
     Prints one row per fact: its source, the experiment, the model's figure with a 95%
     interval over seeds, and whether it holds. Exits 0 whatever the verdicts, unless --strict.
     """
-    from model.facts import FACTS, default_workers, run_facts
+    from experiments.facts import FACTS, default_workers, run_facts
 
     if seeds < 2 or seeds > 1000:
         fail(f"--seeds {seeds} is not allowed: give 2 to 1000 (an interval needs at least 2 seeds)")
@@ -393,7 +393,7 @@ def lessons(
     ] = "0-4",
 ) -> None:
     """List the classroom lessons (configs/lessons), or check what they claim."""
-    from model import lessons as lessons_mod
+    from experiments import lessons as lessons_mod
 
     try:
         chosen = [lessons_mod.resolve(lesson)] if lesson else lessons_mod.load_all()
@@ -422,7 +422,7 @@ def lessons(
 
 
 def _parse_seeds(text: str) -> list[int]:
-    from model.lessons import LessonError
+    from experiments.lessons import LessonError
 
     try:
         if "-" in text:
@@ -497,8 +497,8 @@ def dashboard(
         fail(f"unknown scenario '{scenario}'; presets: {', '.join(available())}")
     env = {**os.environ, "MORALE_SCENARIO": scenario}
     if lesson is not None:
-        from model.lessons import LessonError
-        from model.lessons import resolve as resolve_lesson
+        from experiments.lessons import LessonError
+        from experiments.lessons import resolve as resolve_lesson
 
         try:
             chosen = resolve_lesson(lesson)

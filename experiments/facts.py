@@ -17,7 +17,7 @@ table; ``tests/test_facts.py`` checks the same experiments; ``docs/validation.md
 table as measured.
 
 Row ``G`` is not a fact of the model's army but a check of its contagion rule: Granovetter's
-(1978) threshold model reproduced with the model's own functions (``model/granovetter.py``).
+(1978) threshold model reproduced with the model's own functions (``experiments/granovetter.py``).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Estimate:
 
     @classmethod
     def of(cls, values: Iterable[float]) -> Estimate:
-        from model.report import interval
+        from experiments.report import interval
 
         v = np.asarray(list(values), dtype=float)
         mean, _sd, low, high = interval(v)
@@ -569,7 +569,7 @@ LOW_SIGMA, HIGH_SIGMA = 0.10, 0.16
 
 
 def measure_granovetter(seed: int, run: Runner = cached_run) -> PerSeed:
-    from model import granovetter as g
+    from experiments import granovetter as g
 
     return {
         "uniform": int(g.final_participation(g.uniform_thresholds())[0]),
@@ -579,7 +579,7 @@ def measure_granovetter(seed: int, run: Runner = cached_run) -> PerSeed:
 
 
 def judge_granovetter(per_seed: list[PerSeed]) -> Verdict:
-    from model import granovetter as g
+    from experiments import granovetter as g
 
     uniform = {row["uniform"] for row in per_seed}
     stopped = {row["without_the_one"] for row in per_seed}
@@ -685,7 +685,7 @@ def run_facts(
     else:
         from concurrent.futures import as_completed
 
-        from model.sweeps import new_worker_pool
+        from experiments.sweeps import new_worker_pool
 
         pool = new_worker_pool(min(workers, len(tasks)))
         try:

@@ -1,0 +1,1 @@
+"""The `morale` command line: a thin layer over ``model``, ``experiments`` and ``dashboards``."""
