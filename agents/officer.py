@@ -21,21 +21,22 @@ class Officer(mesa.Agent):
 
     @property
     def unit_id(self) -> int:
-        return int(self.model.officers.unit[self.row])
+        return int(self.model.officer_table.unit[self.row])
 
     @property
     def competence(self) -> float:
         p = self.model.params
-        return float(np.clip(p.officer_competence + self.model.officers.competence_offset[self.row], 0, 1))
+        offset = self.model.officer_table.competence_offset[self.row]
+        return float(np.clip(p.officer_competence + offset, 0, 1))
 
     @property
     def harshness(self) -> float:
         p = self.model.params
-        return float(np.clip(p.officer_harshness + self.model.officers.harshness_offset[self.row], 0, 1))
+        return float(np.clip(p.officer_harshness + self.model.officer_table.harshness_offset[self.row], 0, 1))
 
     @property
     def status(self) -> int:
-        return int(self.model.officers.status[self.row])
+        return int(self.model.officer_table.status[self.row])
 
     @property
     def status_name(self) -> str:

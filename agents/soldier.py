@@ -14,10 +14,10 @@ if TYPE_CHECKING:
 
 def _column(name: str) -> property:
     def fget(self: Soldier):
-        return self.model.soldiers.__getattr__(name)[self.row].item()
+        return self.model.soldier_table.__getattr__(name)[self.row].item()
 
     def fset(self: Soldier, value) -> None:
-        self.model.soldiers.__getattr__(name)[self.row] = value
+        self.model.soldier_table.__getattr__(name)[self.row] = value
 
     return property(fget, fset, doc=f"This soldier's `{name}` (a view onto the model's table).")
 
@@ -37,11 +37,11 @@ class Soldier(mesa.Agent):
 
     @property
     def unit(self) -> Unit:
-        return self.model.units[self.model.soldiers.unit[self.row]]
+        return self.model.units[self.model.soldier_table.unit[self.row]]
 
     @property
     def unit_id(self) -> int:
-        return int(self.model.soldiers.unit[self.row])
+        return int(self.model.soldier_table.unit[self.row])
 
     @property
     def status_name(self) -> str:

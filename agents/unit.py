@@ -37,7 +37,7 @@ class Unit:
 
     @property
     def present(self) -> int:
-        here = (self.model.soldiers.unit == self.unit_id) & self.model.present_mask()
+        here = (self.model.soldier_table.unit == self.unit_id) & self.model.present_mask()
         return int(here.sum())
 
     @property
@@ -46,14 +46,14 @@ class Unit:
 
     @property
     def officers(self) -> list[Officer]:
-        o = self.model.officers
+        o = self.model.officer_table
         rows = np.flatnonzero((o.unit == self.unit_id) & (o.status == OfficerStatus.SERVING))
         return [self.model.officer_agents[r] for r in rows]
 
     @property
     def members(self) -> list[Soldier]:
         """Every soldier ever assigned to the unit, whatever his status."""
-        rows = np.flatnonzero(self.model.soldiers.unit == self.unit_id)
+        rows = np.flatnonzero(self.model.soldier_table.unit == self.unit_id)
         return [self.model.soldier_agents[r] for r in rows]
 
     def tie_network(self) -> nx.Graph:

@@ -291,7 +291,7 @@ def _fmt(value) -> str:
 def Inspector(model: MoraleModel, version: int):
     row = selected.value
     with solara.Card("Soldier inspector", margin=0):
-        if row is None or row >= model.soldiers.n:
+        if row is None or row >= model.soldier_table.n:
             solara.Text("Click a soldier on the map to see why he is wavering.")
             return
         with _lock(model):

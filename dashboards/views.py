@@ -41,7 +41,7 @@ POSTURE_LABELS = {
 
 def soldier_bands(model: MoraleModel) -> np.ndarray:
     """One band code per soldier (see ``BANDS``)."""
-    s = model.soldiers
+    s = model.soldier_table
     codes = np.full(s.n, "s", dtype="<U1")
     present = model.present_mask()
     margin = s.push - s.deterrence - s.threshold
@@ -49,7 +49,7 @@ def soldier_bands(model: MoraleModel) -> np.ndarray:
     deserted = s.status == Status.DESERTED
     codes[deserted] = "d"
     codes[deserted & (model.day - s.deserted_day <= CASCADE_WINDOW_DAYS)] = "n"
-    codes[s.status == Status.CAUGHT] = "c"
+    codes[s.status == Status.JAILED] = "c"
     codes[s.status == Status.WOUNDED] = "h"
     codes[s.status == Status.KILLED] = "k"
     return codes
@@ -71,7 +71,7 @@ def unit_map(model: MoraleModel) -> UnitMap:
     block, each column is a squad and lists every soldier ever assigned to it,
     oldest on top, so losses stay visible and replacements appear below them.
     """
-    s, u = model.soldiers, model.unit_table
+    s, u = model.soldier_table, model.unit_table
     rows = np.arange(s.n)
     order = np.lexsort((rows, s.squad))
     squad_sorted = s.squad[order]
@@ -86,7 +86,7 @@ def unit_map(model: MoraleModel) -> UnitMap:
     ux = np.zeros(u.n, dtype=np.int64)
     uy = np.zeros(u.n, dtype=np.int64)
     bands, y = [], 0
-    officers = model.officers
+    officers = model.officer_table
     serving = officers.status == OfficerStatus.SERVING
     led = np.bincount(officers.unit[serving], minlength=u.n)
     for posture in Posture:
@@ -131,7 +131,7 @@ def unit_map(model: MoraleModel) -> UnitMap:
 
 
 def _unit_rates(model: MoraleModel) -> np.ndarray:
-    s = model.soldiers
+    s = model.soldier_table
     ever = np.bincount(s.unit, minlength=model.unit_table.n)
     deserted = np.bincount(s.unit[s.times_deserted > 0], minlength=model.unit_table.n)
     return deserted / np.maximum(ever, 1)
@@ -319,7 +319,7 @@ def loop_strengths(model: MoraleModel) -> list[Loop]:
     Each figure is the mean, over soldiers present, of the part of today's decision
     that the loop supplies, so they can be compared with each other.
     """
-    p, s, u = model.params, model.soldiers, model.unit_table
+    p, s, u = model.params, model.soldier_table, model.unit_table
     here = model.present_mask()
     unit = s.unit[here]
 
@@ -462,7 +462,7 @@ def loop_diagram(model: MoraleModel) -> str:
 def inspect_soldier(model: MoraleModel, row: int) -> dict:
     """Everything the inspector shows about one soldier, from the model's arrays."""
     agent = model.soldier_agents[row]
-    s = model.soldiers
+    s = model.soldier_table
     ties = model.tie_rows(row)
     ties_gone = int((s.times_deserted[ties] > 0).sum()) if ties.size else 0
     return {

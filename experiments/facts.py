@@ -429,7 +429,7 @@ PROPAGANDA = 0.9
 def measure_propaganda(seed: int, run: Runner = cached_run) -> PerSeed:
     lift = run(seed, days=90, propaganda=PROPAGANDA).timeseries()["mean_propaganda_lift"]
     early = run(seed, days=10, propaganda=PROPAGANDA)
-    s, here = early.soldiers, early.present_mask()
+    s, here = early.soldier_table, early.present_mask()
     frightened = here & (s.fear > np.median(s.fear[here]))
     calm = here & ~frightened
     return {
@@ -504,7 +504,7 @@ def judge_hysteresis(per_seed: list[PerSeed]) -> Verdict:
 def measure_conscripts(seed: int, run: Runner = cached_run) -> PerSeed:
     from model.state import Service
 
-    s = run(seed).soldiers
+    s = run(seed).soldier_table
     rates = {}
     for kind in (Service.CONSCRIPT, Service.CONTRACT):
         mine = s.service == kind

@@ -108,7 +108,7 @@ MEAN_COLUMNS = {
 
 def daily_metrics(model: MoraleModel) -> dict[str, float]:
     """All metrics of ``METRICS`` for the model's current day."""
-    s, u = model.soldiers, model.unit_table
+    s, u = model.soldier_table, model.unit_table
     front_units = u.posture == Posture.FRONTLINE
     if not front_units.any():
         front_units = np.ones_like(front_units)
@@ -135,7 +135,7 @@ def daily_metrics(model: MoraleModel) -> dict[str, float]:
         "present": n_present,
         "wounded_now": int(status_count[Status.WOUNDED]),
         "at_large": int(status_count[Status.DESERTED]),
-        "in_prison": int(status_count[Status.CAUGHT]),
+        "in_prison": int(status_count[Status.JAILED]),
         "killed_cumulative": counts["killed"],
         "wounded_cumulative": counts["wounded"],
         "deserted_cumulative": ever_deserted,
@@ -150,7 +150,7 @@ def daily_metrics(model: MoraleModel) -> dict[str, float]:
         "supply": float(u.supply.mean()) if u.n else 0.0,
         "medical": float(model.medical),
         "combat_effectiveness": float(effectiveness),
-        "officers_serving": int((model.officers.status == OfficerStatus.SERVING).sum()),
+        "officers_serving": int((model.officer_table.status == OfficerStatus.SERVING).sum()),
         "cascades": int(sizes.size),
         "largest_cascade": int(sizes.max()) if sizes.size else 0,
     }
@@ -176,13 +176,13 @@ UNIT_COLUMNS: dict[str, str] = {
 
 def unit_table(model: MoraleModel) -> pd.DataFrame:
     """One row per unit: posture, strength, desertion rate and what drove it."""
-    s, u = model.soldiers, model.unit_table
+    s, u = model.soldier_table, model.unit_table
     n = u.n
     present = model.present_mask()
     ever = np.bincount(s.unit, minlength=n)
     deserted = np.bincount(s.unit[s.times_deserted > 0], minlength=n)
     caught = np.bincount(
-        s.unit[np.isin(s.status, (Status.CAUGHT, Status.RETURNED))], minlength=n
+        s.unit[np.isin(s.status, (Status.JAILED, Status.RETURNED))], minlength=n
     )
     cascades = model.cascades.table()
     largest = np.zeros(n, dtype=np.int64)

@@ -101,7 +101,7 @@ class MoraleModel(mesa.Model):
         self.squad_capacity = np.tile(per_unit_capacity, n_units)
 
         # Soldiers
-        self.soldiers = SoldierTable(n_units * p.unit_size)
+        self.soldier_table = SoldierTable(n_units * p.unit_size)
         self._present = None  # cache of present_mask()
         self.recent_rows = np.empty(0, dtype=np.int64)  # soldiers whose desertion is still remembered
         self.ties = Ties(n_units * p.unit_size, n_units * p.unit_size * max(p.cross_ties, 1))
@@ -110,13 +110,13 @@ class MoraleModel(mesa.Model):
         squads = (np.arange(n_units)[:, None] * squads_per_unit + slot[None, :] // p.squad_size)
         rows = self._enlist(squads.ravel(), p.conscript_share, day=0)
         # The war is under way: frontline soldiers have already fought a while.
-        front = posture[self.soldiers.unit[rows]] == Posture.FRONTLINE
-        self.soldiers.combat_days[rows[front]] = rng.integers(
+        front = posture[self.soldier_table.unit[rows]] == Posture.FRONTLINE
+        self.soldier_table.combat_days[rows[front]] = rng.integers(
             p.dread_days + 1, p.dread_days + 60, size=int(front.sum())
         )
 
         # Officers
-        self.officers = OfficerTable(n_units * p.officers_per_unit)
+        self.officer_table = OfficerTable(n_units * p.officers_per_unit)
         self.officer_agents: list[Officer] = []
         self._appoint_officers(np.repeat(np.arange(n_units), p.officers_per_unit), day=0)
 
@@ -143,7 +143,7 @@ class MoraleModel(mesa.Model):
             service == Service.CONSCRIPT, p.conscript_motivation, p.contract_motivation
         )
         self._present = None  # newcomers are present
-        rows = self.soldiers.append(
+        rows = self.soldier_table.append(
             k,
             unit=self.squad_unit[squads],
             squad=squads,
@@ -164,7 +164,7 @@ class MoraleModel(mesa.Model):
     def _tie_newcomers(self, rows: np.ndarray) -> None:
         """Give each newcomer ``cross_ties`` ties to random comrades present in his unit."""
         k = self.params.cross_ties
-        s = self.soldiers
+        s = self.soldier_table
         if k == 0 or rows.size == 0:
             self.ties.add(rows[:0], rows[:0], s.n)
             return
@@ -186,7 +186,7 @@ class MoraleModel(mesa.Model):
         k = units.size
         if k == 0:
             return
-        rows = self.officers.append(
+        rows = self.officer_table.append(
             k,
             unit=units,
             competence_offset=self.rng.normal(0.0, self.params.officer_trait_spread, k),
@@ -206,7 +206,7 @@ class MoraleModel(mesa.Model):
     def present_mask(self) -> np.ndarray:
         """Soldiers present with their units (read-only; recomputed after any change of status)."""
         if self._present is None:
-            status = self.soldiers.status
+            status = self.soldier_table.status
             self._present = (status == Status.SERVING) | (status == Status.RETURNED)
             self._present.flags.writeable = False
         return self._present
@@ -214,24 +214,24 @@ class MoraleModel(mesa.Model):
     def _set_status(self, rows: np.ndarray, status: Status) -> None:
         """The one way soldiers' status changes (it keeps ``present_mask`` true)."""
         if rows.size:
-            self.soldiers.status[rows] = status
+            self.soldier_table.status[rows] = status
             self._present = None
 
     def n_ties(self) -> np.ndarray:
         """Each soldier's number of ties: his squad's other places plus his cross ties."""
-        s = self.soldiers
+        s = self.soldier_table
         return self.squad_capacity[s.squad] - 1 + self.ties.degree[: s.n]
 
     def tie_rows(self, row: int) -> np.ndarray:
         """One soldier's comrades: squad mates and cross ties, whatever their status."""
-        s = self.soldiers
+        s = self.soldier_table
         mates = np.flatnonzero(s.squad == s.squad[row])
         mates = mates[mates != row]
         return np.unique(np.concatenate([mates, self.ties.of(row)]))
 
     def _refresh_unit_state(self) -> None:
         """Per-unit quantities every process reads: strength, overstretch, leadership."""
-        p, s, u, o = self.params, self.soldiers, self.unit_table, self.officers
+        p, s, u, o = self.params, self.soldier_table, self.unit_table, self.officer_table
         present = self.present_mask()
         self.unit_present = passes.count_where(s.unit, present, p.n_units).astype(np.float64)
         self.unit_stretch = proc.overstretch(self.unit_present, u.authorised)
@@ -243,7 +243,7 @@ class MoraleModel(mesa.Model):
 
     def _mark_service(self) -> None:
         """Remember who has served at the front and in the rear (rate denominators)."""
-        s = self.soldiers
+        s = self.soldier_table
         passes.mark_service(self.present_mask(), s.unit, self.unit_table.posture == Posture.FRONTLINE,
                            s.served_frontline, s.served_rear)
 
@@ -301,7 +301,7 @@ class MoraleModel(mesa.Model):
 
     def fade_peer_memory(self) -> None:
         """Yesterday's desertions weigh a little less today (only soldiers with a memory left)."""
-        s, rows = self.soldiers, self.recent_rows
+        s, rows = self.soldier_table, self.recent_rows
         faded = proc.fade_peer_memory(self.params, s.peer_recent[rows])
         s.peer_recent[rows] = faded
         self.recent_rows = rows[faded > 0]
@@ -327,7 +327,7 @@ class MoraleModel(mesa.Model):
 
     def fight(self) -> np.ndarray:
         """Casualties among soldiers and officers at the front; returns a mask of those hit."""
-        p, s, u, o, rng = self.params, self.soldiers, self.unit_table, self.officers, self.rng
+        p, s, u, o, rng = self.params, self.soldier_table, self.unit_table, self.officer_table, self.rng
         self.unit_hazard = proc.casualty_hazard(p, u.posture, self.unit_stretch, self.unit_competence)
         present = np.flatnonzero(self.present_mask())
         hit_rows = present[rng.random(present.size) < self.unit_hazard[s.unit[present]]]
@@ -361,7 +361,7 @@ class MoraleModel(mesa.Model):
         per-soldier rules; here are the army- and unit-level quantities they read.
         The absent keep their values until they return.
         """
-        p, s, u = self.params, self.soldiers, self.unit_table
+        p, s, u = self.params, self.soldier_table, self.unit_table
         n, n_squads = s.n, self.squad_capacity.size
         hit_rows = np.flatnonzero(hit)
         squad_hit, cross_hit = proc.tie_sums(
@@ -391,7 +391,7 @@ class MoraleModel(mesa.Model):
 
     def decide(self, day: int) -> np.ndarray:
         """Each soldier present weighs leaving; those over their threshold desert (loops R1-R4, B1)."""
-        s, u = self.soldiers, self.unit_table
+        s, u = self.soldier_table, self.unit_table
         # float32 ziggurat draws: the day's mood needs no double precision, and is drawn for every row
         mood = self.rng.standard_normal(s.n, dtype=np.float32)
         deserts = passes.decide(
@@ -419,7 +419,7 @@ class MoraleModel(mesa.Model):
 
     def enforce(self, day: int) -> None:
         """Military police catch deserters; the caught are jailed or sent back (loops B1, R4)."""
-        p, s, u, rng = self.params, self.soldiers, self.unit_table, self.rng
+        p, s, u, rng = self.params, self.soldier_table, self.unit_table, self.rng
         # draws only for the deserters at large (a few thousand), not for the whole army
         at_large = np.flatnonzero((s.status == Status.DESERTED) & (s.deserted_day < day))
         caught = at_large[proc.capture(
@@ -428,7 +428,7 @@ class MoraleModel(mesa.Model):
         )]
         is_jailed = proc.imprisoned(p, np.ones(caught.size, dtype=bool), rng.random(caught.size))
         jailed, sent_back = caught[is_jailed], caught[~is_jailed]
-        self._set_status(jailed, Status.CAUGHT)
+        self._set_status(jailed, Status.JAILED)
         self._set_status(sent_back, Status.RETURNED)
         s.grievance[sent_back] = np.clip(s.grievance[sent_back] + p.returned_grievance, 0.0, 1.0)
         # The unit sees the punishment: salience per 100 soldiers of authorised strength.
@@ -441,14 +441,14 @@ class MoraleModel(mesa.Model):
 
     def heal_wounded(self) -> None:
         """Wounded soldiers heal and return to their units."""
-        s = self.soldiers
+        s = self.soldier_table
         wounded = np.flatnonzero(s.status == Status.WOUNDED)
         s.wound_days_left[wounded] -= 1.0
         self._set_status(wounded[s.wound_days_left[wounded] <= 0], Status.SERVING)
 
     def replace_officers(self, day: int) -> None:
         """A killed officer is replaced after ``officer_replacement_days``."""
-        o, p = self.officers, self.params
+        o, p = self.officer_table, self.params
         due = np.flatnonzero(
             (o.status == OfficerStatus.KILLED)
             & ~o.replaced
@@ -459,7 +459,7 @@ class MoraleModel(mesa.Model):
 
     def reinforce(self, day: int) -> None:
         """Replacements, mostly mobilised conscripts, fill vacancies in squads (loop B2)."""
-        p, s = self.params, self.soldiers
+        p, s = self.params, self.soldier_table
         on_books = self.present_mask() | (s.status == Status.WOUNDED)
         occupied = passes.count_where(s.squad, on_books, self.squad_capacity.size)
         vacancies = np.maximum(self.squad_capacity - occupied, 0)
@@ -474,7 +474,7 @@ class MoraleModel(mesa.Model):
 
     def decision_breakdown(self, row: int) -> dict[str, float]:
         """Today's decision of one soldier, term by term (for the inspector)."""
-        s, u = self.soldiers, self.unit_table
+        s, u = self.soldier_table, self.unit_table
         deploying = bool(
             u.posture[s.unit[row]] == Posture.FRONTLINE and s.combat_days[row] <= self.params.dread_days
         )

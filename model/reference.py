@@ -27,7 +27,7 @@ import numpy as np
 
 from model.parameters import Parameters, validate
 
-SERVING, WOUNDED, KILLED, DESERTED, CAUGHT, RETURNED = range(6)
+SERVING, WOUNDED, KILLED, DESERTED, JAILED, RETURNED = range(6)
 FRONTLINE, SECOND_LINE, RESERVE = range(3)
 FORGOTTEN = 1e-4
 
@@ -184,7 +184,7 @@ class RefSoldier(mesa.Agent):
             m.caught += 1
             self.unit.salience += 100.0 / max(self.unit.authorised, 1)
             if m.rng.random() < p.penalty_severity:
-                self.status = CAUGHT
+                self.status = JAILED
             else:
                 self.status = RETURNED
                 self.grievance = clip(self.grievance + p.returned_grievance)

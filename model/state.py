@@ -22,7 +22,7 @@ class Status(IntEnum):
     WOUNDED = 1   # in hospital, returns to his unit when healed
     KILLED = 2
     DESERTED = 3  # at large (caught, or escaped for good after the pursuit window)
-    CAUGHT = 4    # caught and imprisoned: removed from the army
+    JAILED = 4    # caught and imprisoned: removed from the army
     RETURNED = 5  # caught and sent back to his unit (present again)
 
 

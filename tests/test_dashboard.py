@@ -199,7 +199,7 @@ def test_clicked_soldier_shows_his_state_from_the_model(page):
     row = int(reference.present_mask().nonzero()[0][37])
     page.locator(f"rect.soldier[data-row='{row}']").click()
     page.wait_for_selector("[data-testid=inspector]")
-    s = reference.soldiers
+    s = reference.soldier_table
     for key, expected in [("fear", s.fear[row]), ("grievance", s.grievance[row]),
                           ("motivation", s.motivation[row]), ("threshold", s.threshold[row])]:
         assert page.get_by_test_id(f"insp-{key}").inner_text() == f"{expected:.3f}", key

@@ -27,16 +27,16 @@ def test_soldiers_and_officers_are_registered_mesa_agents(small_model):
     assert len({a.unique_id for a in m.agents}) == len(m.agents)
     # agents read their row of the model's arrays
     soldier = m.soldier_agents[5]
-    m.soldiers.fear[5] = 0.77
+    m.soldier_table.fear[5] = 0.77
     assert soldier.fear == pytest.approx(0.77)
     # Mesa's AgentSet tools work on them
     assert m.agents.select(agent_type=Soldier).agg("fear", np.mean) == pytest.approx(
-        m.soldiers.fear.mean()
+        m.soldier_table.fear.mean()
     )
     by_unit = soldiers.groupby("unit_id").count()
     assert by_unit == dict.fromkeys(range(6), 40)
     assert len(soldiers.select(lambda a: a.service_name == "conscript")) == int(
-        (m.soldiers.service == 1).sum()
+        (m.soldier_table.service == 1).sum()
     )
 
 
@@ -64,7 +64,7 @@ def test_datacollector_agent_reporters_work():
     frame = dc.get_agenttype_vars_dataframe(Soldier)
     assert len(frame) >= 2 * 60
     last = frame.xs(frame.index.get_level_values(0).max(), level=0)
-    assert last["fear"].to_numpy() == pytest.approx(m.soldiers.fear[: len(last)])
+    assert last["fear"].to_numpy() == pytest.approx(m.soldier_table.fear[: len(last)])
 
 
 def test_starting_traits_follow_their_parameters():
@@ -73,15 +73,15 @@ def test_starting_traits_follow_their_parameters():
     default = MoraleModel(rng=3, **shape)
     changed = MoraleModel(rng=3, start_fear=0.4, start_grievance=0.3, trait_concentration=200,
                           officer_trait_spread=0.0, **shape)
-    s0, s1 = default.soldiers, changed.soldiers
+    s0, s1 = default.soldier_table, changed.soldier_table
     assert s0.fear.mean() == pytest.approx(0.1, abs=0.02)
     assert s1.fear.mean() == pytest.approx(0.4, abs=0.02)
     assert s1.grievance.mean() == pytest.approx(0.3, abs=0.02)
     # more concentrated Beta draws: soldiers of one kind are more alike
     assert s1.risk_aversion.std() < 0.5 * s0.risk_aversion.std()
-    assert default.officers.competence_offset.std() == pytest.approx(0.15, abs=0.05)
-    assert not changed.officers.competence_offset.any()
-    assert not changed.officers.harshness_offset.any()
+    assert default.officer_table.competence_offset.std() == pytest.approx(0.15, abs=0.05)
+    assert not changed.officer_table.competence_offset.any()
+    assert not changed.officer_table.harshness_offset.any()
 
 
 def test_same_seed_same_run_and_different_seed_different_run():
@@ -96,7 +96,7 @@ def test_same_seed_same_run_and_different_seed_different_run():
 
 
 def check_invariants(model: MoraleModel) -> None:
-    s = model.soldiers
+    s = model.soldier_table
     counts = np.bincount(s.status, minlength=len(Status))
     assert counts.sum() == s.n  # every soldier ever assigned has exactly one status
     assert set(np.unique(s.status)) <= {int(x) for x in Status}
@@ -203,7 +203,7 @@ def test_decision_breakdown_matches_the_rule():
     push = sum(v for k, v in d.items() if k.startswith("push_"))
     assert d["push"] == pytest.approx(push)
     assert d["margin"] == pytest.approx(push - d["deterrence"] + d["noise"] - d["threshold"])
-    assert d["push"] == pytest.approx(m.soldiers.push[row])
+    assert d["push"] == pytest.approx(m.soldier_table.push[row])
 
 
 def test_compiled_day_equals_the_rules_applied_in_python():
@@ -223,6 +223,6 @@ def test_compiled_day_equals_the_rules_applied_in_python():
     compiled.run(10)
     assert compiled.metrics["desertions_cumulative"] > 0
     for column in ("fear", "grievance", "motivation", "peer_signal", "propaganda_lift", "push", "deterrence"):
-        np.testing.assert_allclose(getattr(compiled.soldiers, column), getattr(interpreted.soldiers, column),
-                                   rtol=1e-6, atol=1e-6, err_msg=column)
-    np.testing.assert_array_equal(compiled.soldiers.status, interpreted.soldiers.status)
+        np.testing.assert_allclose(getattr(compiled.soldier_table, column),
+                                   getattr(interpreted.soldier_table, column), rtol=1e-6, atol=1e-6, err_msg=column)
+    np.testing.assert_array_equal(compiled.soldier_table.status, interpreted.soldier_table.status)

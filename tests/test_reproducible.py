@@ -55,14 +55,15 @@ def run_digest(seed: int, days: int, overrides: dict) -> str:
     digest = hashlib.sha256()
     for table in (model.timeseries(), unit_table(model), model.cascades.table()):
         digest.update(table.to_csv(index=False).encode())  # floats written in full (repr)
-    soldiers = model.soldiers
+    soldiers = model.soldier_table
     for name in SOLDIER_COLUMNS:
         digest.update(getattr(soldiers, name)[: soldiers.n].tobytes())
     return digest.hexdigest()
 
 
 def cli_digests(out_dir) -> dict[str, str]:
-    result = CliRunner().invoke(app, ["run", "union_army", "--days", "60", "--seed", "5", "--out", str(out_dir)])
+    arguments = ["run", "union_army", "--days", "60", "--seed", "5", "--out", str(out_dir)]
+    result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 0, result.output
     digests = {
         name: sha(pd.read_parquet(out_dir / f"{name}.parquet").to_csv(index=False).encode())
