@@ -224,5 +224,6 @@ def test_compiled_day_equals_the_rules_applied_in_python():
     assert compiled.metrics["desertions_cumulative"] > 0
     for column in ("fear", "grievance", "motivation", "peer_signal", "propaganda_lift", "push", "deterrence"):
         np.testing.assert_allclose(getattr(compiled.soldier_table, column),
-                                   getattr(interpreted.soldier_table, column), rtol=1e-6, atol=1e-6, err_msg=column)
+                                   getattr(interpreted.soldier_table, column),
+                                   rtol=1e-6, atol=1e-6, err_msg=column)
     np.testing.assert_array_equal(compiled.soldier_table.status, interpreted.soldier_table.status)
