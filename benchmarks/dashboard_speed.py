@@ -16,40 +16,13 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    script = Path(sys.executable).parent / "morale"
-    proc = subprocess.Popen([str(script), "dashboard", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(180):
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("dashboard did not start")
+from dashboards.server import CHROMIUM_ARGS, launch
 
 
 def shown_day(page) -> int:
@@ -115,18 +88,14 @@ def main() -> None:
     server_costs()
     if args.costs_only:
         return
-    proc, url = start_server()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
-            print(f"{'speed setting':>14} {'rendered days/s (median)':>26}  runs")
-            for speed in args.speeds:
-                runs = [measure(browser, url, speed, args.seconds) for _ in range(args.repeats)]
-                print(f"{speed:>14} {statistics.median(runs):>26.1f}  "
-                      + ", ".join(f"{r:.1f}" for r in runs))
-            browser.close()
-    finally:
-        proc.terminate()
+    with launch() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        print(f"{'speed setting':>14} {'rendered days/s (median)':>26}  runs")
+        for speed in args.speeds:
+            runs = [measure(browser, url, speed, args.seconds) for _ in range(args.repeats)]
+            print(f"{speed:>14} {statistics.median(runs):>26.1f}  "
+                  + ", ".join(f"{r:.1f}" for r in runs))
+        browser.close()
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

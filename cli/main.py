@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
+from dashboards.server import HOST, PORT
 from model.parameters import ParameterError, markdown_table, parse_assignment, specs, validate
 from model.scenarios import MAX_DAYS, ScenarioError, available, load_file, resolve
 
@@ -487,33 +488,25 @@ def dashboard(
     lesson: Annotated[
         str | None, typer.Option(help="Open in lesson mode on this lesson (`morale lessons`).")
     ] = None,
-    host: Annotated[str, typer.Option(help="Address to bind (this machine only by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to bind (this machine only by default).")] = HOST,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = PORT,
 ) -> None:
     """Serve the classroom dashboard in the browser (works offline)."""
-    import os
+    from dashboards import server
 
     if scenario not in available():
         fail(f"unknown scenario '{scenario}'; presets: {', '.join(available())}")
-    env = {**os.environ, "MORALE_SCENARIO": scenario}
+    lesson_path = None
     if lesson is not None:
         from experiments.lessons import LessonError
         from experiments.lessons import resolve as resolve_lesson
 
         try:
-            chosen = resolve_lesson(lesson)
+            lesson_path = resolve_lesson(lesson).path
         except LessonError as exc:
             fail(str(exc))
-        env["MORALE_LESSON"] = str(chosen.path)
-    # Solara serves its JavaScript/CSS through its own /_solara/cdn route, from the local
-    # solara-assets package (so the page works offline); it must not phone home either.
-    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     typer.echo(f"unit-morale dashboard: open http://{host}:{port}/ in a browser (Ctrl-C to stop)")
-    command = [sys.executable, "-m", "solara", "run", "dashboards.app", "--host", host,
-               "--port", str(port), "--no-open", "--production", "--log-level", "warning"]
-    sys.stdout.flush()
-    # Become the server (no child process): Ctrl-C and a terminate signal reach it directly.
-    os.execve(sys.executable, command, env)
+    server.serve(scenario, lesson_path, host, port)
 
 
 def main() -> None:

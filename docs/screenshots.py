@@ -18,8 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from dashboard_speed import ARGS, start_server
+from dashboards.server import CHROMIUM_ARGS, launch
 
 OUT = Path(__file__).resolve().parent / "img"
 
@@ -75,17 +74,13 @@ def views(browser, url: str) -> None:
 
 def main(only: str | None = None) -> None:
     OUT.mkdir(exist_ok=True)
-    proc, url = start_server()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
-            if only in (None, "views"):
-                views(browser, url)
-            if only in (None, "lesson"):
-                lesson_mode(browser, url)
-            browser.close()
-    finally:
-        proc.terminate()
+    with launch() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        if only in (None, "views"):
+            views(browser, url)
+        if only in (None, "lesson"):
+            lesson_mode(browser, url)
+        browser.close()
     for path in sorted(OUT.glob("*.png")):
         print(f"{path.relative_to(OUT.parent.parent)}  {path.stat().st_size // 1024} KiB")
 

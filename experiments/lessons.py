@@ -53,13 +53,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+import configs
 from model.metrics import METRICS
 from model.parameters import ARMY, ParameterError, Parameters, validate
 from model.scenarios import MAX_DAYS, ScenarioError, read_toml
 from model.scenarios import available as available_scenarios
 from model.scenarios import resolve as resolve_scenario
 
-LESSON_DIR = Path(__file__).resolve().parent.parent / "configs" / "lessons"
+LESSON_DIR = configs.folder("lessons")
 VIEWS = ("army", "cycle", "cascades")  # the dashboard tabs a lesson can point at
 CHECK_SEEDS = tuple(range(5))  # the seeds a lesson's claim is checked over
 MIN_AGREEING = 4  # of the CHECK_SEEDS, at least this many must fall in the answer's range

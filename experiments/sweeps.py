@@ -53,10 +53,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+import configs
 from model.parameters import PARAMETER_NAMES, ParameterError, describe_range, spec, suggest, validate
 from model.scenarios import MAX_DAYS, ScenarioError, resolve
 
-SWEEP_DIR = Path(__file__).resolve().parent.parent / "configs" / "sweeps"
+SWEEP_DIR = configs.folder("sweeps")
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 MAX_RUNS = 250_000  # the plan is held in memory: about 5 kB per distinct parameter set
 FORMAT_VERSION = 1

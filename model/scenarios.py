@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import configs
 from model.parameters import ParameterError, Parameters, suggest, validate
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "configs" / "scenarios"
+SCENARIO_DIR = configs.folder("scenarios")
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_DAYS = 180
 MAX_DAYS = 3650

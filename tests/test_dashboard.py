@@ -11,15 +11,12 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from dashboards import server as server_module
 from experiments import lessons
 from model.model import MoraleModel
 from model.scenarios import resolve
@@ -34,18 +31,8 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="no Chromium on PATH (install Debian's `chromium`; .ci/run does)",
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SEED = 42  # the dashboard's default seed
 LESSON = "hysteresis"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -60,32 +47,11 @@ def lesson_server():
 
 
 def _serve(*args: str):
-    port = _free_port()
-    script = Path(sys.executable).parent / "morale"
-    proc = subprocess.Popen(
-        [str(script), "dashboard", "--port", str(port), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"dashboard did not start: {proc.stdout.read()[-2000:]}")
-        time.sleep(0.5)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("the dashboard did not stop when terminated")
+        with server_module.launch(*args) as url:
+            yield url
+    except server_module.ServerError as exc:
+        pytest.fail(str(exc))
     # `morale dashboard` is the server itself: once it is stopped nothing answers
     with pytest.raises(OSError):
         urllib.request.urlopen(url, timeout=2)
@@ -95,7 +61,7 @@ def _serve(*args: str):
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=server_module.CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -1,5 +1,6 @@
 """Who may import whom (docs/ARCHITECTURE.md), read from the source's own import statements.
 
+``configs`` (the shipped TOML files) is the bottom layer, importable by all.
 The simulation (``model`` with its Mesa agents in ``agents``) imports nothing that is
 done with it; ``experiments`` (sweeps, facts, lessons, reports) builds on the model;
 ``dashboards`` shows the model and the lessons; ``cli`` is the thin layer on top.
@@ -16,13 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # package -> the project packages its modules may import (besides itself)
 ALLOWED = {
-    "agents": {"model"},  # the agents are views on the model's tables: one layer with it
-    "model": {"agents"},
-    "experiments": {"model", "agents"},
-    "dashboards": {"model", "agents", "experiments"},
-    "cli": {"model", "agents", "experiments", "dashboards"},
+    "configs": set(),  # the shipped TOML files: data, read by every layer
+    "agents": {"configs", "model"},  # the agents are views on the model's tables: one layer with it
+    "model": {"configs", "agents"},
+    "experiments": {"configs", "model", "agents"},
+    "dashboards": {"configs", "model", "agents", "experiments"},
+    "cli": {"configs", "model", "agents", "experiments", "dashboards"},
 }
-PROJECT = set(ALLOWED) | {"configs"}
+PROJECT = set(ALLOWED)
 
 
 def imported_packages(path: Path) -> set[tuple[str, int]]:

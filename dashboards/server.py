@@ -1,0 +1,96 @@
+"""Serving the dashboard: the one place that knows how.
+
+``morale dashboard`` calls :func:`serve` (the process becomes the Solara
+server); the browser tests, ``benchmarks/dashboard_speed.py`` and
+``docs/screenshots.py`` call :func:`launch`, which starts ``morale dashboard``
+in a subprocess on a free port, as a user would, and waits until it answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+HOST = "127.0.0.1"  # this machine only, unless asked otherwise
+PORT = 8765
+# Chromium as the tests and tools drive it: headless in a container, and no traffic of its own,
+# so the offline check of the browser test sees only the dashboard's requests.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def command(host: str = HOST, port: int = PORT) -> list[str]:
+    """The Solara command line that serves ``dashboards.app``."""
+    return [sys.executable, "-m", "solara", "run", "dashboards.app", "--host", host,
+            "--port", str(port), "--no-open", "--production", "--log-level", "warning"]
+
+
+def environment(scenario: str, lesson_path: Path | None = None) -> dict[str, str]:
+    """The server's environment: the preset (and lesson) to open first; no telemetry."""
+    env = {**os.environ, "MORALE_SCENARIO": scenario}
+    if lesson_path is not None:
+        env["MORALE_LESSON"] = str(lesson_path)
+    # Solara serves its JavaScript/CSS through its own /_solara/cdn route, from the local
+    # solara-assets package (so the page works offline); it must not phone home either.
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    return env
+
+
+def serve(scenario: str, lesson_path: Path | None = None, host: str = HOST, port: int = PORT) -> None:
+    """Become the Solara server (no child process): Ctrl-C and a terminate signal reach it directly."""
+    sys.stdout.flush()
+    os.execve(sys.executable, command(host, port), environment(scenario, lesson_path))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class ServerError(RuntimeError):
+    """The dashboard did not start, or did not stop."""
+
+
+@contextlib.contextmanager
+def launch(*args: str, timeout: float = 90.0) -> Iterator[str]:
+    """Run ``morale dashboard ARGS`` on a free port until the block ends; yields its URL.
+
+    Raises ServerError with the server's last output if it does not answer within
+    ``timeout`` seconds, or if it is still running 15 s after being terminated.
+    """
+    port = free_port()
+    script = Path(sys.executable).parent / "morale"
+    proc = subprocess.Popen([str(script), "dashboard", "--port", str(port), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://{HOST}:{port}/"
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise ServerError(f"dashboard did not start: {proc.stdout.read()[-2000:]}")
+        time.sleep(0.5)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise ServerError("the dashboard did not stop when terminated") from None
