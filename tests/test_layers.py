@@ -61,3 +61,20 @@ def test_the_checker_sees_imports_inside_functions(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("import numpy\n\ndef f():\n    from experiments import facts\n    import cli.main\n")
     assert {name for name, _ in imported_packages(module)} == {"experiments", "cli"}
+
+
+def draw() -> str:
+    """The layers as the code has them: each package and the project packages it imports, with counts."""
+    lines = []
+    for package in ALLOWED:
+        counts: dict[str, int] = {}
+        for path in modules(package):
+            for name in {name for name, _ in imported_packages(path)} - {package}:
+                counts[name] = counts.get(name, 0) + 1
+        uses = ", ".join(f"{name} ({n} module{'s' * (n > 1)})" for name, n in sorted(counts.items())) or "nothing"
+        lines.append(f"{package:<12} imports {uses}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # uv run python tests/test_layers.py
+    print(draw())
