@@ -71,7 +71,8 @@ def draw() -> str:
         for path in modules(package):
             for name in {name for name, _ in imported_packages(path)} - {package}:
                 counts[name] = counts.get(name, 0) + 1
-        uses = ", ".join(f"{name} ({n} module{'s' * (n > 1)})" for name, n in sorted(counts.items())) or "nothing"
+        uses = ", ".join(f"{name} ({n} module{'s' * (n > 1)})" for name, n in sorted(counts.items()))
+        uses = uses or "nothing"
         lines.append(f"{package:<12} imports {uses}")
     return "\n".join(lines)
 
