@@ -220,7 +220,7 @@ class MoraleModel(mesa.Model):
     def n_ties(self) -> np.ndarray:
         """Each soldier's number of ties: his squad's other places plus his cross ties."""
         s = self.soldier_table
-        return self.squad_capacity[s.squad] - 1 + self.ties.degree[: s.n]
+        return proc.n_ties(self.squad_capacity[s.squad], self.ties.degree[: s.n])
 
     def tie_rows(self, row: int) -> np.ndarray:
         """One soldier's comrades: squad mates and cross ties, whatever their status."""
@@ -320,10 +320,10 @@ class MoraleModel(mesa.Model):
     def deliver_supplies(self) -> None:
         """Supplies and medical care reach the units, with a delay (loop R3)."""
         p, u = self.params, self.unit_table
-        absent_share = 1.0 - self.unit_present.sum() / max(u.authorised.sum(), 1)
+        absent_share = proc.absent_share(self.unit_present, u.authorised)
         target = proc.supply_reaching_units(p, absent_share, u.posture)
-        u.supply[:] = np.clip(proc.relax(u.supply, target, p.supply_delay_days), 0.0, 1.0)
-        self.medical = float(proc.relax(self.medical, p.medical_care, p.supply_delay_days))
+        u.supply[:] = proc.supply_after_delivery(p, u.supply, target)
+        self.medical = proc.medical_care_reaching(p, self.medical)
 
     def fight(self) -> np.ndarray:
         """Casualties among soldiers and officers at the front; returns a mask of those hit."""
@@ -335,17 +335,15 @@ class MoraleModel(mesa.Model):
         killed, wounded = hit_rows[dies], hit_rows[~dies]
         self._set_status(killed, Status.KILLED)
         self._set_status(wounded, Status.WOUNDED)
-        s.wound_days_left[wounded] = rng.exponential(
-            p.recovery_days * (1.0 - 0.5 * self.medical), size=wounded.size
-        )
+        s.wound_days_left[wounded] = proc.wound_days(p, self.medical, rng, wounded.size)
         s.combat_days[hit_rows] = 0
         self.counts["killed"] += killed.size
         self.counts["wounded"] += wounded.size
         self.today["hit"] = hit_rows.size
 
         serving = np.flatnonzero(o.status == OfficerStatus.SERVING)
-        officer_hazard = self.unit_hazard[o.unit[serving]] * p.officer_risk
-        lost = serving[rng.random(serving.size) < officer_hazard * proc.killed_share(p, self.medical)]
+        killed_chance = proc.officer_killed_chance(p, self.unit_hazard[o.unit[serving]], self.medical)
+        lost = serving[rng.random(serving.size) < killed_chance]
         o.status[lost] = OfficerStatus.KILLED
         o.killed_day[lost] = self.day
         self.counts["officers_killed"] += lost.size
@@ -367,15 +365,13 @@ class MoraleModel(mesa.Model):
         squad_hit, cross_hit = proc.tie_sums(
             hit_rows, np.ones(hit_rows.size), s.squad, self.ties, n_squads, n
         )
-        unit_hit_share = proc.per_unit_sum(s.unit[hit_rows], None, p.n_units) / np.maximum(
-            self.unit_present, 1
-        )
+        unit_hit_share = proc.unit_hit_share(s.unit[hit_rows], self.unit_present, p.n_units)
         recent = self.recent_rows
         squad_recent, cross_recent = proc.tie_sums(
             recent, s.peer_recent[recent], s.squad, self.ties, n_squads, n
         )
         unit_recent = proc.per_unit_sum(s.unit[recent], s.peer_recent[recent], p.n_units)
-        u.punishment_salience *= np.exp(-1.0 / p.salience_days)
+        u.punishment_salience[:] = proc.fade_salience(p, u.punishment_salience)
         backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
         self.habituation = float(proc.propaganda_habituation(p, self.habituation))
         passes.live_through_the_day(
@@ -430,10 +426,12 @@ class MoraleModel(mesa.Model):
         jailed, sent_back = caught[is_jailed], caught[~is_jailed]
         self._set_status(jailed, Status.JAILED)
         self._set_status(sent_back, Status.RETURNED)
-        s.grievance[sent_back] = np.clip(s.grievance[sent_back] + p.returned_grievance, 0.0, 1.0)
-        # The unit sees the punishment: salience per 100 soldiers of authorised strength.
-        seen = proc.per_unit_sum(s.unit[caught], None, p.n_units)
-        u.punishment_salience += 100.0 * seen / np.maximum(u.authorised, 1)
+        s.grievance[sent_back] = proc.grievance_on_return(p, s.grievance[sent_back])
+        # The unit sees the punishment, whether the deserter is jailed or sent back.
+        punished = proc.per_unit_sum(s.unit[caught], None, p.n_units)
+        u.punishment_salience[:] = proc.salience_after_punishments(
+            u.punishment_salience, punished, u.authorised
+        )
         self.counts["caught"] += caught.size
         self.counts["imprisoned"] += jailed.size
         self.counts["returned"] += sent_back.size
@@ -443,8 +441,8 @@ class MoraleModel(mesa.Model):
         """Wounded soldiers heal and return to their units."""
         s = self.soldier_table
         wounded = np.flatnonzero(s.status == Status.WOUNDED)
-        s.wound_days_left[wounded] -= 1.0
-        self._set_status(wounded[s.wound_days_left[wounded] <= 0], Status.SERVING)
+        s.wound_days_left[wounded], healed = proc.heal_one_day(s.wound_days_left[wounded])
+        self._set_status(wounded[healed], Status.SERVING)
 
     def replace_officers(self, day: int) -> None:
         """A killed officer is replaced after ``officer_replacement_days``."""
@@ -462,8 +460,7 @@ class MoraleModel(mesa.Model):
         p, s = self.params, self.soldier_table
         on_books = self.present_mask() | (s.status == Status.WOUNDED)
         occupied = passes.count_where(s.squad, on_books, self.squad_capacity.size)
-        vacancies = np.maximum(self.squad_capacity - occupied, 0)
-        arrivals = proc.replacements(p, vacancies, self.rng)
+        arrivals = proc.replacements(p, proc.vacancies(self.squad_capacity, occupied), self.rng)
         squads = np.repeat(np.arange(arrivals.size), arrivals)
         rows = self._enlist(squads, p.replacement_conscript_share, day)
         self.counts["reinforcements"] += rows.size
@@ -475,11 +472,12 @@ class MoraleModel(mesa.Model):
     def decision_breakdown(self, row: int) -> dict[str, float]:
         """Today's decision of one soldier, term by term (for the inspector)."""
         s, u = self.soldier_table, self.unit_table
-        deploying = bool(
-            u.posture[s.unit[row]] == Posture.FRONTLINE and s.combat_days[row] <= self.params.dread_days
-        )
+        p = self.kernel_params[0]
+        deploying = bool(proc.is_deploying(
+            p, bool(u.posture[s.unit[row]] == Posture.FRONTLINE), int(s.combat_days[row])
+        ))
         values = proc.push_terms(
-            self.kernel_params[0], float(s.fear[row]), float(s.grievance[row]), float(s.motivation[row]),
+            p, float(s.fear[row]), float(s.grievance[row]), float(s.motivation[row]),
             float(s.propaganda_lift[row]), float(s.peer_signal[row]), deploying,
         )
         terms = {f"push_{name}": float(v) for name, v in zip(proc.PUSH_TERMS, values, strict=True)}

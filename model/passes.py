@@ -22,15 +22,20 @@ import numpy as np
 from numba import njit
 
 from model.processes import (
+    combat_days_after_day,
     decide_to_desert,
     deterrence,
     fear_after_combat,
     grievance_after_conditions,
+    is_deploying,
+    mood_noise,
     motivation_after_day,
+    n_ties,
     peer_signal,
     propaganda_lift,
     push_terms,
     ties_total,
+    total_push,
 )
 
 
@@ -62,7 +67,7 @@ def live_through_the_day(
             continue
         u, q = unit[i], squad[i]
         front = at_front[u]
-        days = combat_days[i] + 1 if front else 0
+        days = combat_days_after_day(front, combat_days[i])
         combat_days[i] = days
         ties_hit = ties_total(squad_hit[q], hit[i], cross_hit[i])
         new_fear = fear_after_combat(
@@ -73,7 +78,7 @@ def live_through_the_day(
         )
         new_signal = peer_signal(
             p, ties_total(squad_recent[q], recent[i], cross_recent[i]),
-            squad_capacity[q] - 1 + degree[i], unit_recent[u], recent[i], authorised[u],
+            n_ties(squad_capacity[q], degree[i]), unit_recent[u], recent[i], authorised[u],
         )
         new_motivation = motivation_after_day(
             p, motivation[i], competence[u], led[u], new_signal, new_grievance
@@ -106,11 +111,11 @@ def decide(
         if not present[i]:
             continue
         u = unit[i]
-        deploying = at_front[u] and combat_days[i] <= p.dread_days
+        deploying = is_deploying(p, at_front[u], combat_days[i])
         terms = push_terms(p, fear[i], grievance[i], motivation[i], lift[i], signal[i], deploying)
-        push = terms[0] + terms[1] + terms[2] + terms[3] + terms[4]
+        push = total_push(terms)
         deter = deterrence(p, certainty[u], severity, risk_aversion[i])
-        noise = p.daily_noise * mood[i]
+        noise = mood_noise(p, mood[i])
         push_out[i] = push
         deterrence_out[i] = deter
         noise_out[i] = noise
