@@ -129,6 +129,7 @@ class MoraleModel(mesa.Model):
             0,
         )
         self.today = dict.fromkeys(("hit", "deserted", "caught"), 0)
+        self.unit_backlash = np.zeros(n_units)  # set each day once punishment salience has faded
         self._refresh_unit_state()
         self._mark_service()
 
@@ -240,6 +241,34 @@ class MoraleModel(mesa.Model):
             o.harshness_offset, p.n_units,
         )
         self.unit_certainty = proc.perceived_certainty(p, self.unit_harshness, u.punishment_salience)
+
+    def _soldier_state(self) -> passes.SoldierState:
+        """The soldiers' columns the compiled passes read and update in place."""
+        s = self.soldier_table
+        return passes.SoldierState(
+            present=self.present_mask(), unit=s.unit, squad=s.squad,
+            risk_aversion=s.risk_aversion, threshold=s.threshold,
+            combat_days=s.combat_days, fear=s.fear, grievance=s.grievance, peer_signal=s.peer_signal,
+            motivation=s.motivation, propaganda_lift=s.propaganda_lift,
+            push=s.push, deterrence=s.deterrence, noise=s.noise,
+        )
+
+    def _unit_conditions(self) -> passes.UnitConditions:
+        """Today's per-unit quantities the compiled passes read."""
+        u = self.unit_table
+        return passes.UnitConditions(
+            at_front=u.posture == Posture.FRONTLINE, authorised=u.authorised,
+            competence=self.unit_competence, led=self.unit_led, harshness=self.unit_harshness,
+            stretch=self.unit_stretch, supply=u.supply, backlash=self.unit_backlash,
+            certainty=self.unit_certainty,
+        )
+
+    def _army_conditions(self) -> passes.ArmyConditions:
+        """Today's army-wide quantities the compiled passes read."""
+        return passes.ArmyConditions(
+            medical=float(self.medical), habituation=self.habituation,
+            severity=proc.perceived_severity(self.params),
+        )
 
     def _mark_service(self) -> None:
         """Remember who has served at the front and in the rear (rate denominators)."""
@@ -355,8 +384,9 @@ class MoraleModel(mesa.Model):
     def live_through_the_day(self, hit: np.ndarray) -> None:
         """Fear, grievance and motivation of everyone still present move with the day.
 
-        One compiled pass over the soldiers (``model/passes.py``) applies the
-        per-soldier rules; here are the army- and unit-level quantities they read.
+        One compiled pass over the soldiers (``passes.morale_pass``) applies the
+        per-soldier rules; here are the army- and unit-level quantities they read
+        and what each soldier saw happen to his comrades.
         The absent keep their values until they return.
         """
         p, s, u = self.params, self.soldier_table, self.unit_table
@@ -372,17 +402,18 @@ class MoraleModel(mesa.Model):
         )
         unit_recent = proc.per_unit_sum(s.unit[recent], s.peer_recent[recent], p.n_units)
         u.punishment_salience[:] = proc.fade_salience(p, u.punishment_salience)
-        backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
+        self.unit_backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
         self.habituation = float(proc.propaganda_habituation(p, self.habituation))
-        passes.live_through_the_day(
-            self.kernel_params, self.present_mask(), s.unit, s.squad,
-            u.posture == Posture.FRONTLINE, float(self.medical), self.habituation,
-            hit.astype(np.float32), squad_hit, cross_hit, unit_hit_share,
-            s.peer_recent, squad_recent, cross_recent, unit_recent,
-            self.squad_capacity, self.ties.degree, u.authorised,
-            self.unit_competence, self.unit_led, self.unit_stretch, u.supply, self.unit_harshness,
-            backlash,
-            s.combat_days, s.fear, s.grievance, s.peer_signal, s.motivation, s.propaganda_lift,
+        contacts = passes.TodaysContacts(
+            hit=hit.astype(np.float32), squad_hit=squad_hit, cross_hit=cross_hit,
+            unit_hit_share=unit_hit_share,
+            recent=s.peer_recent, squad_recent=squad_recent, cross_recent=cross_recent,
+            unit_recent=unit_recent,
+            squad_places=self.squad_capacity, cross_ties=self.ties.degree,
+        )
+        passes.morale_pass(
+            self.kernel_params, self._soldier_state(), self._unit_conditions(), self._army_conditions(),
+            contacts,
         )
 
     def decide(self, day: int) -> np.ndarray:
@@ -390,12 +421,9 @@ class MoraleModel(mesa.Model):
         s, u = self.soldier_table, self.unit_table
         # float32 ziggurat draws: the day's mood needs no double precision, and is drawn for every row
         mood = self.rng.standard_normal(s.n, dtype=np.float32)
-        deserts = passes.decide(
-            self.kernel_params, self.present_mask(), s.unit, u.posture == Posture.FRONTLINE,
-            self.unit_certainty, proc.perceived_severity(self.params),
-            s.combat_days, s.fear, s.grievance, s.motivation, s.propaganda_lift, s.peer_signal,
-            s.risk_aversion, s.threshold, mood,
-            s.push, s.deterrence, s.noise,
+        deserts = passes.decision_pass(
+            self.kernel_params, self._soldier_state(), self._unit_conditions(), self._army_conditions(),
+            mood,
         )
         deserters = np.flatnonzero(deserts)
 
