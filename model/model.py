@@ -104,7 +104,7 @@ class MoraleModel(mesa.Model):
         self.soldier_table = SoldierTable(n_units * p.unit_size)
         self._present = None  # cache of present_mask()
         self.recent_rows = np.empty(0, dtype=np.int64)  # soldiers whose desertion is still remembered
-        self.ties = Ties(n_units * p.unit_size, n_units * p.unit_size * max(p.cross_ties, 1))
+        self.ties = Ties(n_units * p.unit_size)
         self.soldier_agents: list[Soldier] = []
         self.cascades = CascadeTracker()
         squads = (np.arange(n_units)[:, None] * squads_per_unit + slot[None, :] // p.squad_size)
