@@ -509,7 +509,7 @@ class MoraleModel(mesa.Model):
             float(s.propaganda_lift[row]), float(s.peer_signal[row]), deploying,
         )
         terms = {f"push_{name}": float(v) for name, v in zip(proc.PUSH_TERMS, values, strict=True)}
-        push = sum(terms.values())
+        push = float(proc.total_push(values))
         return {
             **terms,
             "push": push,
