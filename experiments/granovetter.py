@@ -90,7 +90,7 @@ def final_participation(count_thresholds: np.ndarray) -> np.ndarray:
     n = groups * size
     unit = np.repeat(np.arange(groups), size)
     squad = unit  # one squad per group: the squad term is computed, and weighted 0
-    ties = Ties(n, 1)  # no cross ties
+    ties = Ties(n)  # no cross ties
     squad_capacity = np.full(groups, size)
     authorised = np.full(groups, size)
     threshold = count_to_share(k.ravel())

@@ -104,7 +104,7 @@ class MoraleModel(mesa.Model):
         self.soldier_table = SoldierTable(n_units * p.unit_size)
         self._present = None  # cache of present_mask()
         self.recent_rows = np.empty(0, dtype=np.int64)  # soldiers whose desertion is still remembered
-        self.ties = Ties(n_units * p.unit_size, n_units * p.unit_size * max(p.cross_ties, 1))
+        self.ties = Ties(n_units * p.unit_size)
         self.soldier_agents: list[Soldier] = []
         self.cascades = CascadeTracker()
         squads = (np.arange(n_units)[:, None] * squads_per_unit + slot[None, :] // p.squad_size)
@@ -129,6 +129,7 @@ class MoraleModel(mesa.Model):
             0,
         )
         self.today = dict.fromkeys(("hit", "deserted", "caught"), 0)
+        self.unit_backlash = np.zeros(n_units)  # set each day once punishment salience has faded
         self._refresh_unit_state()
         self._mark_service()
 
@@ -220,7 +221,7 @@ class MoraleModel(mesa.Model):
     def n_ties(self) -> np.ndarray:
         """Each soldier's number of ties: his squad's other places plus his cross ties."""
         s = self.soldier_table
-        return self.squad_capacity[s.squad] - 1 + self.ties.degree[: s.n]
+        return proc.n_ties(self.squad_capacity[s.squad], self.ties.degree[: s.n])
 
     def tie_rows(self, row: int) -> np.ndarray:
         """One soldier's comrades: squad mates and cross ties, whatever their status."""
@@ -240,6 +241,34 @@ class MoraleModel(mesa.Model):
             o.harshness_offset, p.n_units,
         )
         self.unit_certainty = proc.perceived_certainty(p, self.unit_harshness, u.punishment_salience)
+
+    def _soldier_state(self) -> passes.SoldierState:
+        """The soldiers' columns the compiled passes read and update in place."""
+        s = self.soldier_table
+        return passes.SoldierState(
+            present=self.present_mask(), unit=s.unit, squad=s.squad,
+            risk_aversion=s.risk_aversion, threshold=s.threshold,
+            combat_days=s.combat_days, fear=s.fear, grievance=s.grievance, peer_signal=s.peer_signal,
+            motivation=s.motivation, propaganda_lift=s.propaganda_lift,
+            push=s.push, deterrence=s.deterrence, noise=s.noise,
+        )
+
+    def _unit_conditions(self) -> passes.UnitConditions:
+        """Today's per-unit quantities the compiled passes read."""
+        u = self.unit_table
+        return passes.UnitConditions(
+            at_front=u.posture == Posture.FRONTLINE, authorised=u.authorised,
+            competence=self.unit_competence, led=self.unit_led, harshness=self.unit_harshness,
+            stretch=self.unit_stretch, supply=u.supply, backlash=self.unit_backlash,
+            certainty=self.unit_certainty,
+        )
+
+    def _army_conditions(self) -> passes.ArmyConditions:
+        """Today's army-wide quantities the compiled passes read."""
+        return passes.ArmyConditions(
+            medical=float(self.medical), habituation=self.habituation,
+            severity=proc.perceived_severity(self.params),
+        )
 
     def _mark_service(self) -> None:
         """Remember who has served at the front and in the rear (rate denominators)."""
@@ -320,10 +349,10 @@ class MoraleModel(mesa.Model):
     def deliver_supplies(self) -> None:
         """Supplies and medical care reach the units, with a delay (loop R3)."""
         p, u = self.params, self.unit_table
-        absent_share = 1.0 - self.unit_present.sum() / max(u.authorised.sum(), 1)
+        absent_share = proc.absent_share(self.unit_present, u.authorised)
         target = proc.supply_reaching_units(p, absent_share, u.posture)
-        u.supply[:] = np.clip(proc.relax(u.supply, target, p.supply_delay_days), 0.0, 1.0)
-        self.medical = float(proc.relax(self.medical, p.medical_care, p.supply_delay_days))
+        u.supply[:] = proc.supply_after_delivery(p, u.supply, target)
+        self.medical = proc.medical_care_reaching(p, self.medical)
 
     def fight(self) -> np.ndarray:
         """Casualties among soldiers and officers at the front; returns a mask of those hit."""
@@ -335,17 +364,15 @@ class MoraleModel(mesa.Model):
         killed, wounded = hit_rows[dies], hit_rows[~dies]
         self._set_status(killed, Status.KILLED)
         self._set_status(wounded, Status.WOUNDED)
-        s.wound_days_left[wounded] = rng.exponential(
-            p.recovery_days * (1.0 - 0.5 * self.medical), size=wounded.size
-        )
+        s.wound_days_left[wounded] = proc.wound_days(p, self.medical, rng, wounded.size)
         s.combat_days[hit_rows] = 0
         self.counts["killed"] += killed.size
         self.counts["wounded"] += wounded.size
         self.today["hit"] = hit_rows.size
 
         serving = np.flatnonzero(o.status == OfficerStatus.SERVING)
-        officer_hazard = self.unit_hazard[o.unit[serving]] * p.officer_risk
-        lost = serving[rng.random(serving.size) < officer_hazard * proc.killed_share(p, self.medical)]
+        killed_chance = proc.officer_killed_chance(p, self.unit_hazard[o.unit[serving]], self.medical)
+        lost = serving[rng.random(serving.size) < killed_chance]
         o.status[lost] = OfficerStatus.KILLED
         o.killed_day[lost] = self.day
         self.counts["officers_killed"] += lost.size
@@ -357,8 +384,9 @@ class MoraleModel(mesa.Model):
     def live_through_the_day(self, hit: np.ndarray) -> None:
         """Fear, grievance and motivation of everyone still present move with the day.
 
-        One compiled pass over the soldiers (``model/passes.py``) applies the
-        per-soldier rules; here are the army- and unit-level quantities they read.
+        One compiled pass over the soldiers (``passes.morale_pass``) applies the
+        per-soldier rules; here are the army- and unit-level quantities they read
+        and what each soldier saw happen to his comrades.
         The absent keep their values until they return.
         """
         p, s, u = self.params, self.soldier_table, self.unit_table
@@ -367,26 +395,25 @@ class MoraleModel(mesa.Model):
         squad_hit, cross_hit = proc.tie_sums(
             hit_rows, np.ones(hit_rows.size), s.squad, self.ties, n_squads, n
         )
-        unit_hit_share = proc.per_unit_sum(s.unit[hit_rows], None, p.n_units) / np.maximum(
-            self.unit_present, 1
-        )
+        unit_hit_share = proc.unit_hit_share(s.unit[hit_rows], self.unit_present, p.n_units)
         recent = self.recent_rows
         squad_recent, cross_recent = proc.tie_sums(
             recent, s.peer_recent[recent], s.squad, self.ties, n_squads, n
         )
         unit_recent = proc.per_unit_sum(s.unit[recent], s.peer_recent[recent], p.n_units)
-        u.punishment_salience *= np.exp(-1.0 / p.salience_days)
-        backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
+        u.punishment_salience[:] = proc.fade_salience(p, u.punishment_salience)
+        self.unit_backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
         self.habituation = float(proc.propaganda_habituation(p, self.habituation))
-        passes.live_through_the_day(
-            self.kernel_params, self.present_mask(), s.unit, s.squad,
-            u.posture == Posture.FRONTLINE, float(self.medical), self.habituation,
-            hit.astype(np.float32), squad_hit, cross_hit, unit_hit_share,
-            s.peer_recent, squad_recent, cross_recent, unit_recent,
-            self.squad_capacity, self.ties.degree, u.authorised,
-            self.unit_competence, self.unit_led, self.unit_stretch, u.supply, self.unit_harshness,
-            backlash,
-            s.combat_days, s.fear, s.grievance, s.peer_signal, s.motivation, s.propaganda_lift,
+        contacts = passes.TodaysContacts(
+            hit=hit.astype(np.float32), squad_hit=squad_hit, cross_hit=cross_hit,
+            unit_hit_share=unit_hit_share,
+            recent=s.peer_recent, squad_recent=squad_recent, cross_recent=cross_recent,
+            unit_recent=unit_recent,
+            squad_places=self.squad_capacity, cross_ties=self.ties.degree,
+        )
+        passes.morale_pass(
+            self.kernel_params, self._soldier_state(), self._unit_conditions(), self._army_conditions(),
+            contacts,
         )
 
     def decide(self, day: int) -> np.ndarray:
@@ -394,12 +421,9 @@ class MoraleModel(mesa.Model):
         s, u = self.soldier_table, self.unit_table
         # float32 ziggurat draws: the day's mood needs no double precision, and is drawn for every row
         mood = self.rng.standard_normal(s.n, dtype=np.float32)
-        deserts = passes.decide(
-            self.kernel_params, self.present_mask(), s.unit, u.posture == Posture.FRONTLINE,
-            self.unit_certainty, proc.perceived_severity(self.params),
-            s.combat_days, s.fear, s.grievance, s.motivation, s.propaganda_lift, s.peer_signal,
-            s.risk_aversion, s.threshold, mood,
-            s.push, s.deterrence, s.noise,
+        deserts = passes.decision_pass(
+            self.kernel_params, self._soldier_state(), self._unit_conditions(), self._army_conditions(),
+            mood,
         )
         deserters = np.flatnonzero(deserts)
 
@@ -430,10 +454,12 @@ class MoraleModel(mesa.Model):
         jailed, sent_back = caught[is_jailed], caught[~is_jailed]
         self._set_status(jailed, Status.JAILED)
         self._set_status(sent_back, Status.RETURNED)
-        s.grievance[sent_back] = np.clip(s.grievance[sent_back] + p.returned_grievance, 0.0, 1.0)
-        # The unit sees the punishment: salience per 100 soldiers of authorised strength.
-        seen = proc.per_unit_sum(s.unit[caught], None, p.n_units)
-        u.punishment_salience += 100.0 * seen / np.maximum(u.authorised, 1)
+        s.grievance[sent_back] = proc.grievance_on_return(p, s.grievance[sent_back])
+        # The unit sees the punishment, whether the deserter is jailed or sent back.
+        punished = proc.per_unit_sum(s.unit[caught], None, p.n_units)
+        u.punishment_salience[:] = proc.salience_after_punishments(
+            u.punishment_salience, punished, u.authorised
+        )
         self.counts["caught"] += caught.size
         self.counts["imprisoned"] += jailed.size
         self.counts["returned"] += sent_back.size
@@ -443,8 +469,8 @@ class MoraleModel(mesa.Model):
         """Wounded soldiers heal and return to their units."""
         s = self.soldier_table
         wounded = np.flatnonzero(s.status == Status.WOUNDED)
-        s.wound_days_left[wounded] -= 1.0
-        self._set_status(wounded[s.wound_days_left[wounded] <= 0], Status.SERVING)
+        s.wound_days_left[wounded], healed = proc.heal_one_day(s.wound_days_left[wounded])
+        self._set_status(wounded[healed], Status.SERVING)
 
     def replace_officers(self, day: int) -> None:
         """A killed officer is replaced after ``officer_replacement_days``."""
@@ -462,8 +488,7 @@ class MoraleModel(mesa.Model):
         p, s = self.params, self.soldier_table
         on_books = self.present_mask() | (s.status == Status.WOUNDED)
         occupied = passes.count_where(s.squad, on_books, self.squad_capacity.size)
-        vacancies = np.maximum(self.squad_capacity - occupied, 0)
-        arrivals = proc.replacements(p, vacancies, self.rng)
+        arrivals = proc.replacements(p, proc.vacancies(self.squad_capacity, occupied), self.rng)
         squads = np.repeat(np.arange(arrivals.size), arrivals)
         rows = self._enlist(squads, p.replacement_conscript_share, day)
         self.counts["reinforcements"] += rows.size
@@ -475,15 +500,16 @@ class MoraleModel(mesa.Model):
     def decision_breakdown(self, row: int) -> dict[str, float]:
         """Today's decision of one soldier, term by term (for the inspector)."""
         s, u = self.soldier_table, self.unit_table
-        deploying = bool(
-            u.posture[s.unit[row]] == Posture.FRONTLINE and s.combat_days[row] <= self.params.dread_days
-        )
+        p = self.kernel_params[0]
+        deploying = bool(proc.is_deploying(
+            p, bool(u.posture[s.unit[row]] == Posture.FRONTLINE), int(s.combat_days[row])
+        ))
         values = proc.push_terms(
-            self.kernel_params[0], float(s.fear[row]), float(s.grievance[row]), float(s.motivation[row]),
+            p, float(s.fear[row]), float(s.grievance[row]), float(s.motivation[row]),
             float(s.propaganda_lift[row]), float(s.peer_signal[row]), deploying,
         )
         terms = {f"push_{name}": float(v) for name, v in zip(proc.PUSH_TERMS, values, strict=True)}
-        push = sum(terms.values())
+        push = float(proc.total_push(values))
         return {
             **terms,
             "push": push,

@@ -13,108 +13,179 @@ one operation at a time, each a pass over every soldier with a temporary array
 (about sixty passes for the day's rules); one compiled pass reads and writes
 each soldier's state once. Measured in docs/performance.md.
 
-Per-unit arrays are indexed by ``unit[i]``; per-squad arrays by ``squad[i]``.
+The passes receive their arrays in named bundles (``SoldierState``,
+``UnitConditions``, ``ArmyConditions``, ``TodaysContacts``; numba compiles
+namedtuples of arrays as it does single arrays), so an input is read by its
+name: two float columns cannot be swapped silently as positional arguments.
+Per-unit arrays are indexed by ``soldiers.unit[i]``; per-squad arrays by
+``soldiers.squad[i]``.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from model.processes import (
+    combat_days_after_day,
     decide_to_desert,
     deterrence,
     fear_after_combat,
     grievance_after_conditions,
+    is_deploying,
+    mood_noise,
     motivation_after_day,
+    n_ties,
     peer_signal,
     propaganda_lift,
     push_terms,
     ties_total,
+    total_push,
 )
 
 
+class SoldierState(NamedTuple):
+    """The soldiers' columns the passes read, and update in place (views of ``SoldierTable``).
+
+    One entry per soldier ever assigned; only those ``present`` are visited.
+    """
+
+    present: np.ndarray          # bool: with his unit today (serving or returned)
+    unit: np.ndarray             # his unit, the index of every ``UnitConditions`` array
+    squad: np.ndarray            # his squad, the index of the per-squad ``TodaysContacts`` arrays
+    risk_aversion: np.ndarray
+    threshold: np.ndarray
+    # updated by the morale pass
+    combat_days: np.ndarray
+    fear: np.ndarray
+    grievance: np.ndarray
+    peer_signal: np.ndarray
+    motivation: np.ndarray
+    propaganda_lift: np.ndarray
+    # today's decision, written by the decision pass and kept for the inspector
+    push: np.ndarray
+    deterrence: np.ndarray
+    noise: np.ndarray
+
+
+class UnitConditions(NamedTuple):
+    """Today's condition and command of every unit, one entry per unit."""
+
+    at_front: np.ndarray         # bool
+    authorised: np.ndarray       # authorised strength
+    competence: np.ndarray       # of its serving officers (0 if unled)
+    led: np.ndarray              # bool: at least one officer serving
+    harshness: np.ndarray        # of its serving officers (0 if unled)
+    stretch: np.ndarray          # overstretch
+    supply: np.ndarray           # supply on hand
+    backlash: np.ndarray         # grievance today's punishment salience adds
+    certainty: np.ndarray        # perceived certainty of capture
+
+
+class ArmyConditions(NamedTuple):
+    """The day's army-wide quantities, the same for every soldier."""
+
+    medical: float               # medical care that has reached the units
+    habituation: float           # soldiers' habituation to the propaganda campaign
+    severity: float              # perceived severity of the penalties
+
+
+class TodaysContacts(NamedTuple):
+    """What each soldier saw happen to his comrades: today's casualties and recent desertions.
+
+    Sums over a soldier's ties come in parts (``processes.tie_sums``): per squad,
+    over his cross ties, and his own value to take out (``processes.ties_total``).
+    """
+
+    hit: np.ndarray              # per soldier: 1 if hit today
+    squad_hit: np.ndarray        # per squad: soldiers hit today
+    cross_hit: np.ndarray        # per soldier: his cross ties hit today
+    unit_hit_share: np.ndarray   # per unit: share of those present hit today
+    recent: np.ndarray           # per soldier: his own ``peer_recent`` (1 the day he deserts, fading)
+    squad_recent: np.ndarray     # per squad: sum of ``peer_recent``
+    cross_recent: np.ndarray     # per soldier: sum over his cross ties
+    unit_recent: np.ndarray      # per unit: sum of ``peer_recent``
+    squad_places: np.ndarray     # per squad: its places (his squad mates are the others)
+    cross_ties: np.ndarray       # per soldier: his number of cross ties
+
+
 @njit(cache=True, error_model="numpy")
-def live_through_the_day(
-    params, present, unit, squad, at_front, medical, habituation,
-    # today's casualties: each soldier's own (0/1), summed per squad and over cross ties
-    hit, squad_hit, cross_hit, unit_hit_share,
-    # recent desertions (peer memory), likewise, and per unit
-    recent, squad_recent, cross_recent, unit_recent,
-    # ties and strength: places per squad, cross ties per soldier, authorised per unit
-    squad_capacity, degree, authorised,
-    # the unit's condition and command
-    competence, led, stretch, supply, harshness, backlash,
-    # each soldier's state, updated in place
-    combat_days, fear, grievance, signal, motivation, lift,
-):
+def morale_pass(params, soldiers, units, army, contacts):
     """Fear, grievance, the peer signal, motivation and propaganda's lift of every soldier present.
 
     In the order of the day: days in combat (counted at the front, reset in the
     rear), fear after the fighting, grievance after the day's conditions, the
     peer signal, motivation (which reads today's grievance and signal), and
     the propaganda lift (which reads today's motivation, fear and grievance).
-    ``params`` is ``kernel_parameters(...)``.
+    ``params`` is ``kernel_parameters(...)``; ``soldiers`` a ``SoldierState``
+    (updated in place), ``units`` ``UnitConditions``, ``army`` ``ArmyConditions``,
+    ``contacts`` ``TodaysContacts``.
     """
     p = params[0]
-    for i in range(present.size):
-        if not present[i]:
+    s, c = soldiers, contacts
+    for i in range(s.present.size):
+        if not s.present[i]:
             continue
-        u, q = unit[i], squad[i]
-        front = at_front[u]
-        days = combat_days[i] + 1 if front else 0
-        combat_days[i] = days
-        ties_hit = ties_total(squad_hit[q], hit[i], cross_hit[i])
+        u, q = s.unit[i], s.squad[i]
+        front = units.at_front[u]
+        days = combat_days_after_day(front, s.combat_days[i])
+        s.combat_days[i] = days
+        ties_hit = ties_total(c.squad_hit[q], c.hit[i], c.cross_hit[i])
         new_fear = fear_after_combat(
-            p, fear[i], unit_hit_share[u], ties_hit, front, days, stretch[u], competence[u], medical
+            p, s.fear[i], c.unit_hit_share[u], ties_hit, front, days, units.stretch[u],
+            units.competence[u], army.medical,
         )
         new_grievance = grievance_after_conditions(
-            p, grievance[i], supply[u], harshness[u], stretch[u], backlash[u]
+            p, s.grievance[i], units.supply[u], units.harshness[u], units.stretch[u], units.backlash[u]
         )
         new_signal = peer_signal(
-            p, ties_total(squad_recent[q], recent[i], cross_recent[i]),
-            squad_capacity[q] - 1 + degree[i], unit_recent[u], recent[i], authorised[u],
+            p, ties_total(c.squad_recent[q], c.recent[i], c.cross_recent[i]),
+            n_ties(c.squad_places[q], c.cross_ties[i]), c.unit_recent[u], c.recent[i],
+            units.authorised[u],
         )
         new_motivation = motivation_after_day(
-            p, motivation[i], competence[u], led[u], new_signal, new_grievance
+            p, s.motivation[i], units.competence[u], units.led[u], new_signal, new_grievance
         )
-        fear[i] = new_fear
-        grievance[i] = new_grievance
-        signal[i] = new_signal
-        motivation[i] = new_motivation
+        s.fear[i] = new_fear
+        s.grievance[i] = new_grievance
+        s.peer_signal[i] = new_signal
+        s.motivation[i] = new_motivation
         # the lift reads the stored (float32) values, as the inspector does
-        lift[i] = propaganda_lift(p, habituation, motivation[i], fear[i], grievance[i])
+        s.propaganda_lift[i] = propaganda_lift(
+            p, army.habituation, s.motivation[i], s.fear[i], s.grievance[i]
+        )
 
 
 @njit(cache=True, error_model="numpy")
-def decide(
-    params, present, unit, at_front, certainty, severity,
-    combat_days, fear, grievance, motivation, lift, signal, risk_aversion, threshold,
-    mood,
-    push_out, deterrence_out, noise_out,
-):
+def decision_pass(params, soldiers, units, army, mood):
     """Every soldier present weighs leaving today; returns the mask of those who desert.
 
-    ``certainty`` is per unit, ``severity`` the same for all;
-    ``mood`` is a standard normal draw per soldier (scaled by ``daily_noise``);
-    a soldier is deploying in his first ``dread_days`` at the front. Today's
-    push, deterrence and noise are kept (``*_out``) for the inspector.
+    ``soldiers`` is a ``SoldierState``, ``units`` ``UnitConditions`` (certainty
+    is per unit), ``army`` ``ArmyConditions`` (severity is the same for all);
+    ``mood`` is a standard normal draw per soldier (scaled by ``daily_noise``).
+    Today's push, deterrence and noise are kept in ``soldiers`` for the inspector.
     """
     p = params[0]
-    deserts = np.zeros(present.size, dtype=np.bool_)
-    for i in range(present.size):
-        if not present[i]:
+    s = soldiers
+    deserts = np.zeros(s.present.size, dtype=np.bool_)
+    for i in range(s.present.size):
+        if not s.present[i]:
             continue
-        u = unit[i]
-        deploying = at_front[u] and combat_days[i] <= p.dread_days
-        terms = push_terms(p, fear[i], grievance[i], motivation[i], lift[i], signal[i], deploying)
-        push = terms[0] + terms[1] + terms[2] + terms[3] + terms[4]
-        deter = deterrence(p, certainty[u], severity, risk_aversion[i])
-        noise = p.daily_noise * mood[i]
-        push_out[i] = push
-        deterrence_out[i] = deter
-        noise_out[i] = noise
-        deserts[i] = decide_to_desert(push, deter, threshold[i], noise)
+        u = s.unit[i]
+        deploying = is_deploying(p, units.at_front[u], s.combat_days[i])
+        terms = push_terms(
+            p, s.fear[i], s.grievance[i], s.motivation[i], s.propaganda_lift[i], s.peer_signal[i],
+            deploying,
+        )
+        push = total_push(terms)
+        deter = deterrence(p, units.certainty[u], army.severity, s.risk_aversion[i])
+        noise = mood_noise(p, mood[i])
+        s.push[i] = push
+        s.deterrence[i] = deter
+        s.noise[i] = noise
+        deserts[i] = decide_to_desert(push, deter, s.threshold[i], noise)
     return deserts
 
 

@@ -5,8 +5,9 @@ applies them in the order of the day):
 
 - army- and unit-level processes work on whole arrays (all units, or the few
   soldiers concerned: today's casualties, deserters at large) with numpy;
-- the per-soldier rules (``@soldier_rule``: fear, grievance, motivation, the
-  peer signal, propaganda's lift, the push terms, deterrence, the decision)
+- the per-soldier rules (``@soldier_rule``: days in combat, fear, grievance,
+  motivation, the peer signal, propaganda's lift, deployment, the push terms,
+  deterrence, the day's mood, the decision)
   are written for one soldier and compiled by numba; ``model/passes.py``
   applies them to every soldier in one compiled pass a day, so that the day
   reads each soldier's state once instead of once per arithmetic operation
@@ -87,6 +88,33 @@ def supply_reaching_units(p: Parameters, absent_share: float, posture: np.ndarra
     return np.where(posture == Posture.FRONTLINE, reaching * (1 - p.frontline_supply_loss), reaching)
 
 
+def absent_share(unit_present: np.ndarray, authorised: np.ndarray) -> float:
+    """Share of the army's authorised strength that is not present (wounded, killed, deserted, jailed).
+
+    Article: "desertions can disrupt supply routes and lead to shortages": the
+    logistics strain of ``supply_reaching_units`` grows with it. No parameter.
+    """
+    return 1.0 - unit_present.sum() / max(authorised.sum(), 1)
+
+
+def supply_after_delivery(p: Parameters, supply: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Supply on hand per unit after today's deliveries: a first-order delay towards ``target``.
+
+    Article: shortages follow disrupted routes with a lag (loop R3). Supply moves
+    1/``supply_delay_days`` of the way to what deliveries would meet, within 0..1.
+    """
+    return np.clip(relax(supply, target, p.supply_delay_days), 0.0, 1.0)
+
+
+def medical_care_reaching(p: Parameters, medical: float) -> float:
+    """Medical care that has reached the units, after one more day of delivery.
+
+    Article: "lack of proper medical care". It follows the ``medical_care`` lever
+    with the same delay as supplies (``supply_delay_days``).
+    """
+    return float(relax(medical, p.medical_care, p.supply_delay_days))
+
+
 # ---------------------------------------------------------------------------- #
 # Leadership
 # ---------------------------------------------------------------------------- #
@@ -165,6 +193,55 @@ def killed_share(p: Parameters, medical: float) -> float:
     Article: "lack of proper medical care". Reads ``killed_share``.
     """
     return p.killed_share * (1.0 - 0.5 * medical)
+
+
+def wound_days(p: Parameters, medical: float, rng: np.random.Generator, size: int) -> np.ndarray:
+    """Days each of today's wounded spends in hospital: exponential, shorter with medical care.
+
+    Article: "lack of proper medical care". Mean ``recovery_days`` with no care,
+    halved with full care.
+    """
+    return rng.exponential(p.recovery_days * (1.0 - 0.5 * medical), size=size)
+
+
+def heal_one_day(wound_days_left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The wounded's days left in hospital after one more day, and who is healed (back to his unit).
+
+    Article: casualties are lost to units for a while ("heavy casualties"); a
+    wounded soldier returns when his ``wound_days`` have passed. No parameter.
+    """
+    left = wound_days_left - 1.0
+    return left, left <= 0
+
+
+def officer_killed_chance(p: Parameters, hazard: np.ndarray, medical: float) -> np.ndarray:
+    """Daily chance that a serving officer is killed, given his unit's casualty hazard.
+
+    Article: "ineffective leadership" follows losses among officers, who lead
+    from the front: ``officer_risk`` times his soldiers' hazard, times the share
+    of casualties who die (``killed_share``; officers are not wounded).
+    """
+    return hazard * p.officer_risk * killed_share(p, medical)
+
+
+def unit_hit_share(hit_units: np.ndarray, unit_present: np.ndarray, n_units: int) -> np.ndarray:
+    """Share of each unit's soldiers present (before the fight) hit today, per unit.
+
+    The "heavy casualties" every soldier of the unit sees (``fear_after_combat``).
+    ``hit_units`` is the unit of each soldier hit. No parameter.
+    """
+    return per_unit_sum(hit_units, None, n_units) / np.maximum(unit_present, 1)
+
+
+@soldier_rule
+def combat_days_after_day(at_front, combat_days):
+    """A soldier's days of continuous combat: one more at the front, back to 0 elsewhere.
+
+    Article: "the psychological toll of constant combat" grows with its length
+    (``fear_after_combat``) and newcomers dread being deployed (``is_deploying``).
+    No parameter.
+    """
+    return combat_days + 1 if at_front else 0
 
 
 @soldier_rule
@@ -297,6 +374,17 @@ def tie_sums(
 
 
 @soldier_rule
+def n_ties(squad_places, cross_ties):
+    """How many comrades a soldier is tied to: his squad's other places plus his cross ties.
+
+    Article: "seeing their comrades leave": the peer signal is the share of
+    them who recently left (``peer_signal``). A squad keeps its places, so a
+    comrade who left still counts as a tie. No parameter.
+    """
+    return squad_places - 1 + cross_ties
+
+
+@soldier_rule
 def ties_total(per_squad, own, cross):
     """One soldier's sum over his squad mates and cross ties (see ``tie_sums``)."""
     return per_squad - own + cross
@@ -346,6 +434,33 @@ def push_terms(p, fear, grievance, motivation, lift, signal, deploying):
     )
 
 
+@soldier_rule
+def is_deploying(p, at_front, combat_days):
+    """Whether a soldier is deploying: in his first ``dread_days`` at the front.
+
+    Article: soldiers go to great lengths to "avoid being deployed" (the
+    ``deployment_dread`` term of ``push_terms``): a replacement, a soldier back
+    from hospital or capture, or a unit just rotated in.
+    """
+    return at_front and combat_days <= p.dread_days
+
+
+@soldier_rule
+def total_push(terms):
+    """A soldier's push to leave: the sum of ``push_terms``, in their order."""
+    return terms[0] + terms[1] + terms[2] + terms[3] + terms[4]
+
+
+@soldier_rule
+def mood_noise(p, draw):
+    """Today's mood of a soldier: a standard normal ``draw`` scaled by ``daily_noise``.
+
+    Epstein (2002) and Granovetter (1978): individual decisions carry noise
+    beyond the modelled causes; it is drawn anew every day.
+    """
+    return p.daily_noise * draw
+
+
 def perceived_certainty(p: Parameters, harshness: np.ndarray, salience: np.ndarray) -> np.ndarray:
     """Perceived certainty of being caught, per unit (0..1).
 
@@ -356,6 +471,28 @@ def perceived_certainty(p: Parameters, harshness: np.ndarray, salience: np.ndarr
     """
     certainty = p.enforcement * (1.0 + p.harsh_certainty * harshness) + p.salience_certainty * salience
     return np.clip(certainty, 0.0, 1.0)
+
+
+def fade_salience(p: Parameters, salience: np.ndarray) -> np.ndarray:
+    """Punishments seen in a unit weigh less as days pass (e-folding ``salience_days``), per unit.
+
+    Article: a "rigid and often punitive command structure" deters (and angers)
+    while the punishment is fresh in mind (``perceived_certainty``,
+    ``punishment_backlash``).
+    """
+    return salience * np.exp(-1.0 / p.salience_days)
+
+
+def salience_after_punishments(
+    salience: np.ndarray, punished: np.ndarray, authorised: np.ndarray
+) -> np.ndarray:
+    """Punishment salience per unit after today's captures: +1 per punishment per 100 soldiers.
+
+    Article: "stricter laws", "harsher punishments": comrades caught (jailed or
+    sent back alike) are seen by the unit. ``punished`` counts them per unit;
+    ``authorised`` is the unit's strength. No parameter.
+    """
+    return salience + 100.0 * punished / np.maximum(authorised, 1)
 
 
 def perceived_severity(p: Parameters) -> float:
@@ -415,6 +552,16 @@ def imprisoned(p: Parameters, caught: np.ndarray, draws: np.ndarray) -> np.ndarr
     return caught & (draws < p.penalty_severity)
 
 
+def grievance_on_return(p: Parameters, grievance: np.ndarray) -> np.ndarray:
+    """Grievance of deserters caught and sent back to their unit (loop R4).
+
+    Brief: "most sentences were suspended and the soldier sent back"; article:
+    the "punitive command structure" breeds resentment. Each gains
+    ``returned_grievance`` at once.
+    """
+    return np.clip(grievance + p.returned_grievance, 0.0, 1.0)
+
+
 def punishment_backlash(
     p: Parameters, salience: np.ndarray, harshness: np.ndarray
 ) -> np.ndarray:
@@ -430,6 +577,15 @@ def punishment_backlash(
 # ---------------------------------------------------------------------------- #
 # Reinforcement and rotation
 # ---------------------------------------------------------------------------- #
+
+
+def vacancies(squad_places: np.ndarray, on_books: np.ndarray) -> np.ndarray:
+    """Vacancies per squad: its places minus its soldiers present or wounded (never negative).
+
+    Implied by the article's manpower shortage: the killed, deserted and jailed
+    leave places that ``replacements`` fill. No parameter.
+    """
+    return np.maximum(squad_places - on_books, 0)
 
 
 def replacements(

@@ -1,10 +1,9 @@
 """Cross-squad ties between soldiers (squad mates are tied implicitly, through their squad).
 
-Ties are kept twice: as an edge list (``a``, ``b``: one row per tie, for export and the
-tie network) and as a padded neighbour matrix (``neighbours[row]`` lists a soldier's
-cross ties, -1 padded; ``degree[row]`` counts them). The matrix lets a sum over ties of
-a mostly-zero quantity (today's casualties, recent deserters) touch only the few
-soldiers concerned instead of every tie in the army.
+Ties are kept as a padded neighbour matrix (``neighbours[row]`` lists a soldier's cross
+ties, -1 padded; ``degree[row]`` counts them). The matrix lets a sum over ties of a
+mostly-zero quantity (today's casualties, recent deserters) touch only the few soldiers
+concerned instead of every tie in the army.
 """
 
 from __future__ import annotations
@@ -12,29 +11,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.state import Table
-
 INITIAL_WIDTH = 8
 
 
-class TieList(Table):
-    columns = {"a": (np.dtype(np.int32), 0), "b": (np.dtype(np.int32), 0)}
-
-
 class Ties:
-    def __init__(self, soldier_capacity: int, tie_capacity: int):
-        self.edges = TieList(tie_capacity)
+    def __init__(self, soldier_capacity: int):
         rows = max(int(soldier_capacity), 16)
         self.neighbours = np.full((rows, INITIAL_WIDTH), -1, dtype=np.int32)
         self.degree = np.zeros(rows, dtype=np.int32)
-
-    @property
-    def a(self) -> np.ndarray:
-        return self.edges.a
-
-    @property
-    def b(self) -> np.ndarray:
-        return self.edges.b
 
     def _fit(self, rows: int, width: int) -> None:
         """Grow the matrix (by doubling) to hold ``rows`` soldiers and ``width`` ties each."""
@@ -52,7 +36,6 @@ class Ties:
 
     def add(self, src: np.ndarray, dst: np.ndarray, n_soldiers: int) -> None:
         """Tie each ``src[i]`` to ``dst[i]`` (both ways)."""
-        self.edges.append(src.size, a=src, b=dst)
         if src.size == 0:
             self._fit(n_soldiers, 1)
             return

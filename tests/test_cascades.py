@@ -17,7 +17,7 @@ class Army:
         self.squad = np.arange(8, dtype=np.int32)
         self.deserted_day = np.full(8, NEVER, dtype=np.int32)
         self.cascade = np.full(8, NEVER, dtype=np.int64)
-        self.ties = Ties(8, 8)
+        self.ties = Ties(8)
         self.ties.add(np.array([0, 1, 2, 4]), np.array([1, 2, 3, 5]), 8)
         self.tracker = CascadeTracker()
 
@@ -60,7 +60,7 @@ def test_a_bridge_merges_two_cascades():
 def test_squad_mates_are_tied():
     army = Army()
     army.squad[:] = 0
-    army.ties = Ties(8, 8)
+    army.ties = Ties(8)
     army.desert(1, 6)
     army.desert(3, 7)
     assert army.tracker.table()["size"].tolist() == [2]

@@ -214,12 +214,12 @@ def test_compiled_day_equals_the_rules_applied_in_python():
     compiled, interpreted = MoraleModel(rng=11, **harsh), MoraleModel(rng=11, **harsh)
     compiled.run(20)
     interpreted.run(20)
-    original = (passes.live_through_the_day, passes.decide)
-    passes.live_through_the_day, passes.decide = (f.py_func for f in original)
+    original = (passes.morale_pass, passes.decision_pass)
+    passes.morale_pass, passes.decision_pass = (f.py_func for f in original)
     try:
         interpreted.run(10)
     finally:
-        passes.live_through_the_day, passes.decide = original
+        passes.morale_pass, passes.decision_pass = original
     compiled.run(10)
     assert compiled.metrics["desertions_cumulative"] > 0
     for column in ("fear", "grievance", "motivation", "peer_signal", "propaganda_lift", "push", "deterrence"):

@@ -1,0 +1,359 @@
+"""Each rule of model/processes.py does what its docstring claims, on a handful of soldiers.
+
+Fast (no model, no runs): plain numpy arrays and numbers in, a direction or a value out.
+The per-soldier rules (``@soldier_rule``) are numba-compiled functions called here from
+Python for one soldier, with ``p = kernel_parameters(params)[0]``; the army- and
+unit-level processes take the ``Parameters`` themselves. How the rules add up to the
+mechanisms of MODEL_BRIEF over whole runs is tests/test_mechanisms.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import processes as proc
+from model.parameters import Parameters, validate
+from model.state import Posture
+from model.ties import Ties
+
+FRONT, SECOND, RESERVE = Posture.FRONTLINE, Posture.SECOND_LINE, Posture.RESERVE
+
+
+def params(**overrides) -> Parameters:
+    """The default parameters with ``overrides`` (validated, as a lever change would be)."""
+    return validate({**Parameters().model_dump(), **overrides})
+
+
+def rules(**overrides):
+    """What a compiled rule reads as ``p``: the parameters as one record."""
+    return proc.kernel_parameters(params(**overrides))[0]
+
+
+# --------------------------------------------------------------------------- #
+# Fear, grievance, motivation, propaganda (per soldier)
+# --------------------------------------------------------------------------- #
+
+
+def fear(p=None, *, fear=0.2, unit_hit_share=0.0, ties_hit=0.0, at_front=False, combat_days=0,
+         stretch=0.0, competence=0.5, medical=0.0):
+    return proc.fear_after_combat(p if p is not None else rules(), fear, unit_hit_share, ties_hit,
+                                  at_front, combat_days, stretch, competence, medical)
+
+
+def test_fear_rises_after_a_casualty_among_ties_and_more_for_each():
+    calm, one, two = fear(ties_hit=0.0), fear(ties_hit=1.0), fear(ties_hit=2.0)
+    assert calm < one < two
+    assert two - one == pytest.approx(rules().friend_fear_per_casualty)  # no medical care
+
+
+def test_fear_rises_with_the_share_of_the_unit_hit_and_medical_care_softens_the_shock():
+    assert fear(unit_hit_share=0.05) > fear(unit_hit_share=0.0)
+    assert fear(ties_hit=1.0, medical=1.0) < fear(ties_hit=1.0, medical=0.0)
+
+
+def test_constant_combat_wears_soldiers_down_the_longer_it_lasts():
+    rear = fear(at_front=False, combat_days=0)
+    assert fear(at_front=True, combat_days=10) > rear
+    assert fear(at_front=True, combat_days=100) > fear(at_front=True, combat_days=10)
+
+
+def test_fear_fades_faster_under_competent_officers_and_rises_with_overstretch():
+    assert fear(fear=0.6, competence=1.0) < fear(fear=0.6, competence=0.0) < 0.6
+    assert fear(stretch=1.0) > fear(stretch=0.0)
+
+
+def test_fear_stays_within_0_and_1():
+    assert fear(fear=0.99, ties_hit=50.0, unit_hit_share=1.0) == 1.0
+    assert fear(fear=0.0) == 0.0
+
+
+def grievance(p=None, *, grievance=0.2, supply=1.0, harshness=0.0, stretch=0.0, backlash=0.0):
+    return proc.grievance_after_conditions(p if p is not None else rules(), grievance, supply,
+                                           harshness, stretch, backlash)
+
+
+def test_grievance_rises_with_worse_supply():
+    assert grievance(supply=0.3) > grievance(supply=0.7) > grievance(supply=1.0)
+    assert grievance(supply=0.0) - grievance(supply=1.0) == pytest.approx(
+        rules().grievance_per_shortfall
+    )
+
+
+def test_grievance_rises_under_harsh_officers_with_overstretch_and_backlash_and_fades_otherwise():
+    assert grievance(harshness=1.0) > grievance(harshness=0.0)
+    assert grievance(stretch=1.0) > grievance(stretch=0.0)
+    assert grievance(backlash=0.01) == pytest.approx(grievance() + 0.01)
+    assert grievance(grievance=0.5) < 0.5  # full supply, mild officers: resentment fades
+
+
+def motivation(p=None, *, motivation=0.5, competence=0.5, led=True, signal=0.0, grievance=0.0):
+    return proc.motivation_after_day(p if p is not None else rules(), motivation, competence, led,
+                                     signal, grievance)
+
+
+def test_competent_officers_lift_motivation_incompetent_ones_and_none_at_all_erode_it():
+    assert motivation(competence=0.9) > 0.5 > motivation(competence=0.1)
+    assert motivation(led=False) == pytest.approx(motivation(competence=0.0))  # as bad as the worst
+    assert motivation(competence=0.5) == pytest.approx(0.5)
+
+
+def test_comrades_leaving_and_grievance_erode_motivation():
+    assert motivation(signal=0.5) < motivation(signal=0.0)
+    assert motivation(grievance=0.8) < motivation(grievance=0.0)
+
+
+def test_habituation_follows_the_campaign_with_a_delay():
+    p = params(propaganda=0.8, propaganda_habituation_days=20.0)
+    assert proc.propaganda_habituation(p, 0.0) == pytest.approx(0.8 / 20.0)
+    assert proc.propaganda_habituation(p, 0.8) == pytest.approx(0.8)
+
+
+def test_propaganda_lifts_most_when_fresh_and_least_where_fear_and_grievance_are_high():
+    p = rules(propaganda=0.8)
+    fresh = proc.propaganda_lift(p, 0.0, 0.3, 0.1, 0.1)
+    habituated = proc.propaganda_lift(p, 0.8, 0.3, 0.1, 0.1)
+    assert fresh > habituated > 0.0  # the residual never fades
+    assert proc.propaganda_lift(p, 0.0, 0.3, 0.8, 0.1) < fresh
+    assert proc.propaganda_lift(p, 0.0, 0.3, 0.1, 0.8) < fresh
+    assert proc.propaganda_lift(rules(propaganda=0.0), 0.0, 0.3, 0.1, 0.1) == 0.0
+
+
+# --------------------------------------------------------------------------- #
+# Peers
+# --------------------------------------------------------------------------- #
+
+
+def test_peer_signal_rises_with_ties_who_left_and_leaves_out_the_soldiers_own_desertion():
+    p = rules(tie_weight=0.7)
+    none = proc.peer_signal(p, 0.0, 10, 0.0, 0.0, 100)
+    one, three = proc.peer_signal(p, 1.0, 10, 1.0, 0.0, 100), proc.peer_signal(p, 3.0, 10, 3.0, 0.0, 100)
+    assert none == 0.0 < one < three
+    assert one == pytest.approx(0.7 * 1 / 10 + 0.3 * 1 / 100)
+    # a soldier back from desertion does not count himself among his unit's leavers
+    assert proc.peer_signal(p, 0.0, 10, 1.0, 1.0, 100) == 0.0
+
+
+def test_sums_over_ties_count_squad_mates_and_cross_ties_but_not_oneself():
+    squad = np.array([0, 0, 0, 1, 1])
+    ties = Ties(5)
+    ties.add(np.array([0]), np.array([3]), 5)  # soldier 0 is also tied to soldier 3 of squad 1
+    rows, values = np.array([0]), np.array([1.0])  # soldier 0 was hit
+    per_squad, cross = proc.tie_sums(rows, values, squad, ties, 2, 5)
+    totals = [proc.ties_total(per_squad[squad[i]], float(i == 0), cross[i]) for i in range(5)]
+    assert totals == [0.0, 1.0, 1.0, 1.0, 0.0]
+    assert proc.n_ties(10, 2) == 11
+
+
+def test_peer_memory_fades_and_is_forgotten_below_the_threshold():
+    p = params(peer_memory_days=7.0)
+    faded = proc.fade_peer_memory(p, np.array([1.0, 0.5, proc.FORGOTTEN]))
+    assert faded[0] == pytest.approx(np.exp(-1 / 7))
+    assert faded[1] == pytest.approx(0.5 * np.exp(-1 / 7))
+    assert faded[2] == 0.0
+
+
+# --------------------------------------------------------------------------- #
+# The decision
+# --------------------------------------------------------------------------- #
+
+
+def push(p, *, fear=0.2, grievance=0.2, motivation=0.5, lift=0.0, signal=0.0, deploying=False):
+    return proc.total_push(proc.push_terms(p, fear, grievance, motivation, lift, signal, deploying))
+
+
+def test_push_rises_with_fear_grievance_peers_and_deployment_and_falls_with_motivation():
+    p = rules()
+    base = push(p)
+    assert push(p, fear=0.8) > base
+    assert push(p, grievance=0.8) > base
+    assert push(p, signal=0.5) > base
+    assert push(p, deploying=True) - base == pytest.approx(p.deployment_dread * p.combat_intensity)
+    assert push(p, motivation=0.9) < base
+    assert push(p, lift=0.2) < base  # propaganda acts through motivation
+    terms = proc.push_terms(p, 0.2, 0.2, 0.5, 0.0, 0.0, False)
+    assert len(terms) == len(proc.PUSH_TERMS) and proc.total_push(terms) == pytest.approx(sum(terms))
+
+
+def test_newcomers_to_the_front_are_deploying_for_dread_days_only():
+    p = rules(dread_days=5)
+    assert proc.is_deploying(p, True, 0) and proc.is_deploying(p, True, 5)
+    assert not proc.is_deploying(p, True, 6)
+    assert not proc.is_deploying(p, False, 0)
+
+
+def test_deterrence_rises_with_enforcement_certainty_severity_and_risk_aversion():
+    harsh = np.array([0.5])
+    assert proc.perceived_certainty(params(enforcement=0.8), harsh, np.zeros(1)) > proc.perceived_certainty(
+        params(enforcement=0.2), harsh, np.zeros(1)
+    )
+    assert proc.perceived_certainty(params(), harsh, np.ones(1)) > proc.perceived_certainty(
+        params(), harsh, np.zeros(1)
+    )
+    assert proc.perceived_certainty(params(), np.ones(1), np.zeros(1)) > proc.perceived_certainty(
+        params(), np.zeros(1), np.zeros(1)
+    )
+    p = rules()
+    assert proc.deterrence(p, 0.8, 0.5, 0.5) > proc.deterrence(p, 0.2, 0.5, 0.5)
+    assert proc.deterrence(p, 0.5, 0.5, 0.9) > proc.deterrence(p, 0.5, 0.5, 0.1)
+    assert proc.deterrence(p, 0.5, 0.5, 0.5) == pytest.approx(p.deterrence_weight * 0.125)
+
+
+def test_severity_has_diminishing_returns():
+    mild, double = (proc.perceived_severity(params(penalty_severity=s)) for s in (0.4, 0.8))
+    assert mild < double < 2 * mild  # severity_exponent < 1
+
+
+def test_decide_to_desert_is_more_likely_with_higher_fear():
+    p, threshold, deter = rules(daily_noise=0.3), 0.4, 0.05  # a moody army: some of each desert
+    noise = np.random.default_rng(0).standard_normal(200)
+    afraid, calm = (
+        [proc.decide_to_desert(push(p, fear=f), deter, threshold, proc.mood_noise(p, z)) for z in noise]
+        for f in (0.9, 0.1)
+    )
+    assert sum(calm) > 0 and sum(afraid) < noise.size  # neither side saturated
+    assert sum(afraid) > sum(calm)
+    assert all(a or not c for a, c in zip(afraid, calm, strict=True))  # same mood: fear only adds
+
+
+def test_decision_compares_push_minus_deterrence_plus_mood_with_the_threshold():
+    assert proc.decide_to_desert(0.7, 0.1, 0.5, 0.0)
+    assert not proc.decide_to_desert(0.7, 0.3, 0.5, 0.0)
+    assert proc.decide_to_desert(0.7, 0.3, 0.5, 0.2)
+    assert proc.mood_noise(rules(daily_noise=0.04), 2.0) == pytest.approx(0.08)
+
+
+# --------------------------------------------------------------------------- #
+# Enforcement and punishment
+# --------------------------------------------------------------------------- #
+
+
+def test_deserters_are_caught_only_within_the_pursuit_window_and_more_under_enforcement():
+    p = params(enforcement=0.5, max_capture_rate=0.2, pursuit_days=30)
+    draws = np.array([0.05, 0.05, 0.5])
+    caught = proc.capture(p, np.ones(3, dtype=bool), np.array([1, 31, 1]), draws)
+    assert caught.tolist() == [True, False, False]  # chance 0.1 a day
+    assert not proc.capture(params(enforcement=0.0), np.ones(3, dtype=bool), np.ones(3), draws).any()
+
+
+def test_harsher_penalties_jail_more_of_the_caught():
+    draws = np.linspace(0.0, 0.99, 100)
+    caught = np.ones(100, dtype=bool)
+    assert proc.imprisoned(params(penalty_severity=0.9), caught, draws).sum() > proc.imprisoned(
+        params(penalty_severity=0.2), caught, draws
+    ).sum()
+
+
+def test_returned_deserters_gain_grievance():
+    p = params(returned_grievance=0.2)
+    after = proc.grievance_on_return(p, np.array([0.1, 0.9], dtype=np.float32))
+    np.testing.assert_allclose(after, [0.3, 1.0], rtol=1e-6)
+    assert after.dtype == np.float32  # stays a soldier column's type
+
+
+def test_punishment_salience_rises_per_punishment_per_100_soldiers_and_decays():
+    raised = proc.salience_after_punishments(np.zeros(2), np.array([2.0, 0.0]), np.array([100, 50]))
+    np.testing.assert_allclose(raised, [2.0, 0.0])
+    faded = proc.fade_salience(params(salience_days=10.0), raised)
+    np.testing.assert_allclose(faded, [2.0 * np.exp(-0.1), 0.0])
+    assert proc.fade_salience(params(salience_days=10.0), faded)[0] < faded[0]
+
+
+def test_punishment_angers_only_under_harsh_officers():
+    p = params()
+    backlash = proc.punishment_backlash(p, np.array([1.0, 1.0, 0.0]), np.array([0.0, 0.8, 0.8]))
+    assert backlash[0] == 0.0 and backlash[2] == 0.0 and backlash[1] > 0.0
+
+
+# --------------------------------------------------------------------------- #
+# Combat, wounds, leadership, logistics
+# --------------------------------------------------------------------------- #
+
+
+def test_the_front_is_most_dangerous_and_competent_officers_and_full_strength_protect():
+    p = params()
+    posture = np.array([FRONT, SECOND, RESERVE, FRONT, FRONT])
+    stretch = np.array([0.0, 0.0, 0.0, 1.0, 0.0])
+    competence = np.array([0.5, 0.5, 0.5, 0.5, 1.0])
+    h = proc.casualty_hazard(p, posture, stretch, competence)
+    assert h[0] > h[1] > h[2] == 0.0
+    assert h[3] == pytest.approx(2 * h[0])
+    assert h[4] < h[0]
+
+
+def test_medical_care_saves_lives_and_shortens_wounds():
+    p = params(killed_share=0.4, recovery_days=30.0)
+    assert proc.killed_share(p, 1.0) == pytest.approx(0.2) and proc.killed_share(p, 0.0) == pytest.approx(0.4)
+    without = proc.wound_days(p, 0.0, np.random.default_rng(1), 500)
+    with_care = proc.wound_days(p, 1.0, np.random.default_rng(1), 500)
+    np.testing.assert_allclose(with_care, 0.5 * without)  # same draws, half the mean
+    assert 25 < without.mean() < 35
+
+
+def test_the_wounded_heal_one_day_at_a_time():
+    left, healed = proc.heal_one_day(np.array([3.0, 1.0, 0.4]))
+    np.testing.assert_allclose(left, [2.0, 0.0, -0.6])
+    assert healed.tolist() == [False, True, True]
+
+
+def test_officers_die_more_often_than_their_soldiers():
+    p = params(officer_risk=1.5)
+    hazard = np.array([0.01, 0.0])
+    chance = proc.officer_killed_chance(p, hazard, 0.0)
+    assert chance[0] == pytest.approx(0.01 * 1.5 * p.killed_share) and chance[1] == 0.0
+
+
+def test_share_of_the_unit_hit_and_days_in_combat():
+    np.testing.assert_allclose(
+        proc.unit_hit_share(np.array([0, 0, 1]), np.array([10.0, 50.0, 0.0]), 3), [0.2, 0.02, 0.0]
+    )
+    assert proc.combat_days_after_day(True, 7) == 8
+    assert proc.combat_days_after_day(False, 7) == 0
+
+
+def test_understrength_units_are_overstretched():
+    stretch = proc.overstretch(np.array([100.0, 50.0, 10.0, 0.0]), np.array([100, 100, 100, 100]))
+    np.testing.assert_allclose(stretch, [0.0, 1.0, 2.0, 2.0])
+
+
+def test_a_unit_without_officers_is_unled():
+    p = params(officer_competence=0.7, officer_harshness=0.3)
+    competence, harshness, led = proc.unit_leadership(
+        p, np.array([0, 1]), np.array([True, False]), np.zeros(2), np.zeros(2), 2
+    )
+    np.testing.assert_allclose(competence, [0.7, 0.0])
+    np.testing.assert_allclose(harshness, [0.3, 0.0])
+    assert led.tolist() == [True, False]
+
+
+def test_absences_and_the_front_cut_supply_which_arrives_with_a_delay():
+    p = params(supply_level=0.8, logistics_strain=1.0, frontline_supply_loss=0.25, supply_delay_days=10.0)
+    assert proc.absent_share(np.array([40.0, 50.0]), np.array([50, 50])) == pytest.approx(0.1)
+    target = proc.supply_reaching_units(p, 0.1, np.array([FRONT, RESERVE]))
+    np.testing.assert_allclose(target, [0.8 * 0.9 * 0.75, 0.8 * 0.9])
+    supply = proc.supply_after_delivery(p, np.array([1.0, 1.0]), np.array([0.0, 2.0]))
+    np.testing.assert_allclose(supply, [0.9, 1.0])  # a tenth of the way, within 0..1
+    medical = proc.medical_care_reaching(params(medical_care=1.0, supply_delay_days=10.0), 0.0)
+    assert medical == pytest.approx(0.1)
+
+
+# --------------------------------------------------------------------------- #
+# Replacements and rotation
+# --------------------------------------------------------------------------- #
+
+
+def test_vacancies_are_filled_at_the_reinforcement_rate():
+    vacancies = proc.vacancies(np.array([10, 10, 10]), np.array([10, 4, 12]))
+    assert vacancies.tolist() == [0, 6, 0]
+    rng = np.random.default_rng(0)
+    assert proc.replacements(params(reinforcement_rate=0.0), np.full(50, 6), rng).sum() == 0
+    assert (proc.replacements(params(reinforcement_rate=1.0), np.full(50, 6), rng) == 6).all()
+
+
+def test_rotation_relieves_the_longest_serving_front_by_the_longest_rested_rear():
+    posture = np.array([FRONT, FRONT, RESERVE, SECOND])
+    days = np.array([40, 10, 5, 30])
+    relieved, relieving = proc.rotation_orders(params(rotation_days=30), posture, days)
+    assert relieved.tolist() == [0] and relieving.tolist() == [3]
+    relieved, _ = proc.rotation_orders(params(rotation_days=0), posture, days)
+    assert relieved.size == 0
