@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -12,6 +13,7 @@ from agents import Officer, Soldier, Unit
 from model import passes
 from model import processes as proc
 from model.cascades import CascadeTracker
+from model.events import Event, by_day, parse_events
 from model.metrics import METRICS, daily_metrics
 from model.parameters import ARMY, ParameterError, Parameters, validate
 from model.state import (
@@ -45,21 +47,31 @@ class MoraleModel(mesa.Model):
         MoraleModel(rng=42)                                  # baseline defaults
         MoraleModel(rng=42, penalty_severity=0.9)            # override any parameter
         MoraleModel(rng=42, params=Parameters(...), n_units=40)
+        MoraleModel(rng=42, events=[{"day": 60, "levers": {"combat_intensity": 1.0}}])
 
     Every parameter is validated against the single definition in
     ``model.parameters``; a bad one raises ``ParameterError`` with one line
-    naming the field, the value and the allowed range.
+    naming the field, the value and the allowed range. ``events`` are scheduled
+    lever changes (a scenario's ``[[events]]``, ``model.events``); a bad one
+    raises ``EventError``, likewise in one line.
     """
 
     def __init__(
-        self, *, rng: Any = None, params: Parameters | dict[str, Any] | None = None, **overrides: Any
+        self,
+        *,
+        rng: Any = None,
+        params: Parameters | dict[str, Any] | None = None,
+        events: Iterable[Event | dict[str, Any]] | None = None,
+        **overrides: Any,
     ):
         base = params.model_dump() if isinstance(params, Parameters) else dict(params or {})
         checked = validate({**base, **overrides})  # before anything is built
+        self.events = parse_events(events, checked)
         super().__init__(rng=rng)
         self.params: Parameters = checked
         self.kernel_params = proc.kernel_parameters(checked)  # what the compiled rules read
         self.lever_changes: list[dict[str, Any]] = []
+        self.schedule = by_day(self.events)
         self._build_army()
         self.metrics: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
@@ -313,6 +325,7 @@ class MoraleModel(mesa.Model):
     def step(self) -> None:
         """One day of war, in the order it happens."""
         day = self.day  # Mesa has already counted this step
+        self.scheduled_changes(day)
         self.kernel_params = proc.kernel_parameters(self.params)  # today's levers
         self.fade_peer_memory()
         self.rotate_units()
@@ -327,6 +340,11 @@ class MoraleModel(mesa.Model):
         self.reinforce(day)
         self._mark_service()
         self._collect()
+
+    def scheduled_changes(self, day: int) -> None:
+        """The scenario's events of today pull their levers before the day begins."""
+        for changes in self.schedule.get(day, ()):
+            self.set_levers(**changes)
 
     def fade_peer_memory(self) -> None:
         """Yesterday's desertions weigh a little less today (only soldiers with a memory left)."""
