@@ -146,11 +146,11 @@ def _stderr_console():
 
 
 def _print_summary(model, scenario: str, seed: int, days: int, out_dir: Path) -> None:
-    from model.metrics import unit_table
+    from model.metrics import unit_table, units_over_10pct
 
     m = model.metrics
     units = unit_table(model)
-    over = int((units["desertion_rate"] >= 0.10).sum())
+    over = units_over_10pct(units["desertion_rate"])
     lines = [
         f"{scenario}, seed {seed}, {days} days: {m['soldiers_ever']} soldiers ever assigned, "
         f"{m['present']} present at the end",

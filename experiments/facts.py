@@ -198,13 +198,13 @@ class FactResult:
 
 
 def measure_baseline_spread(seed: int, run: Runner = cached_run) -> PerSeed:
-    from model.metrics import unit_table
+    from model.metrics import unit_table, units_over_10pct
 
     model = run(seed)
     units = unit_table(model)["desertion_rate"].to_numpy()
     return {
         "rate": model.metrics["desertion_rate"],
-        "units_over_10": float(np.mean(units >= 0.10)),
+        "units_over_10": units_over_10pct(units) / units.size,
         "median_unit": float(np.median(units)),
         "worst_unit": float(units.max()),
     }

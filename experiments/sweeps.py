@@ -492,17 +492,17 @@ def _forced_failures(rid: str) -> None:
 
 def outcomes(model, timeseries: pd.DataFrame) -> dict[str, Any]:
     """The outcome metrics of a finished run (see ``OUTCOMES``)."""
-    from model.metrics import unit_table
+    from model.metrics import MASS_DESERTION, unit_table, units_over_10pct
 
     m = model.metrics
     units = unit_table(model)
-    passed = timeseries.loc[timeseries["desertion_rate"] >= 0.10, "day"]
+    passed = timeseries.loc[timeseries["desertion_rate"] >= MASS_DESERTION, "day"]
     return {
         "desertion_rate": float(m["desertion_rate"]),
         "desertion_rate_frontline": float(m["desertion_rate_frontline"]),
         "desertion_rate_rear": float(m["desertion_rate_rear"]),
         "day_desertion_10pct": int(passed.iloc[0]) if len(passed) else None,
-        "units_over_10pct": int((units["desertion_rate"] >= 0.10).sum()),
+        "units_over_10pct": units_over_10pct(units["desertion_rate"]),
         "worst_unit_desertion_rate": float(units["desertion_rate"].max()),
         "largest_cascade": int(m["largest_cascade"]),
         "cascades": int(m["cascades"]),
