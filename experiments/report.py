@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments.sweeps import OUTCOMES, write_atomic
+from model.parameters import did_you_mean
 
 DEFAULT_METRICS = ("desertion_rate", "desertion_rate_frontline", "largest_cascade", "combat_effectiveness")
 MAX_MARKDOWN_ROWS = 60
@@ -76,14 +77,11 @@ def load_results(out_dir: Path) -> SweepResults:
 
 def check_metrics(metrics: list[str] | None) -> list[str]:
     """The metrics to report; unknown names raise ReportError with a hint."""
-    import difflib
-
     chosen = list(metrics) if metrics else list(DEFAULT_METRICS)
     for name in chosen:
         if name not in OUTCOMES:
-            close = difflib.get_close_matches(name, OUTCOMES, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ReportError(f"unknown metric '{name}'{hint}; metrics: {', '.join(OUTCOMES)}")
+            raise ReportError(f"unknown metric '{name}'{did_you_mean(name, OUTCOMES)}; "
+                              f"metrics: {', '.join(OUTCOMES)}")
     return chosen
 
 

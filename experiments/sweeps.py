@@ -30,7 +30,6 @@ moment loses at most the runs that were in flight.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import itertools
 import json
@@ -38,7 +37,6 @@ import math
 import os
 import threading
 import time
-import tomllib
 import traceback
 import uuid
 from collections import deque
@@ -54,8 +52,17 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import configs
-from model.parameters import PARAMETER_NAMES, ParameterError, describe_range, spec, suggest, validate
-from model.scenarios import MAX_DAYS, ScenarioError, resolve
+from model.parameters import (
+    PARAMETER_NAMES,
+    ParameterError,
+    describe_range,
+    did_you_mean,
+    one_line,
+    spec,
+    suggest,
+    validate,
+)
+from model.scenarios import MAX_DAYS, ScenarioError, preset_or_path, presets, read_toml_text, resolve
 
 SWEEP_DIR = configs.folder("sweeps")
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -246,55 +253,31 @@ def run_id(parameters: dict[str, Any], seed: int, days: int) -> str:
 
 def available() -> dict[str, Path]:
     """Preset sweep specs by name."""
-    return {p.stem: p for p in sorted(SWEEP_DIR.glob("*.toml"))}
-
-
-def resolve_spec_path(name_or_path: str) -> Path:
-    """A preset sweep by name, or a spec file by path."""
-    presets = available()
-    if name_or_path in presets:
-        return presets[name_or_path]
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.exists() or "/" in name_or_path:
-        if not candidate.is_file():
-            raise SweepError(f"sweep spec {candidate} does not exist")
-        return candidate
-    raise SweepError(
-        f"unknown sweep spec '{name_or_path}'; presets: {', '.join(presets) or 'none'} "
-        "(or give the path of a .toml file)"
-    )
+    return presets(SWEEP_DIR)
 
 
 def load(name_or_path: str) -> Sweep:
     """Read, validate and plan a sweep spec; raise SweepError with one line if it is bad."""
-    path = resolve_spec_path(name_or_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepError(f"malformed TOML in {path}: {exc}") from None
-    except UnicodeDecodeError:
-        raise SweepError(f"sweep spec {path} is not UTF-8 text") from None
+    path = preset_or_path(name_or_path, SWEEP_DIR, "sweep spec", SweepError)
+    raw, text = read_toml_text(path, "sweep spec", SweepError)
     return plan(raw, name=path.stem, source=str(path), text=text, base_dir=path.parent)
 
 
-def _spec_error(error: dict[str, Any], source: str) -> str:
-    """One line for one pydantic error of the spec's top-level keys."""
-    loc = [str(part) for part in error.get("loc", ())]
-    key = loc[0] if loc else ""
-    if error["type"] == "extra_forbidden":
-        if key in PARAMETER_NAMES:
-            hint = " (parameters to vary go under [vary], fixed ones under [parameters])"
-        else:
-            close = difflib.get_close_matches(key, TOP_LEVEL_KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown key '{'.'.join(loc)}' in {source}{hint}; allowed: {', '.join(TOP_LEVEL_KEYS)}"
-    if error["type"] == "missing":
-        return f"sweep spec {source} needs '{'.'.join(loc)}'"
-    if key == "seeds":
-        return (f"'seeds' in {source} = {error.get('input')!r} is not allowed: give a count "
+def _spec_error(error: ValidationError, source: str) -> str:
+    """One line for a pydantic error of the spec's top-level keys."""
+    first = error.errors()[0]
+    if first["type"] not in ("extra_forbidden", "missing") and first.get("loc", ("",))[0] == "seeds":
+        return (f"'seeds' in {source} = {first.get('input')!r} is not allowed: give a count "
                 "(seeds 0, 1, ...) or a list of whole numbers")
-    return f"'{'.'.join(loc)}' in {source} = {error.get('input')!r} is not allowed: {error['msg']}"
+
+    def hint(key: str) -> str:
+        if key in PARAMETER_NAMES:
+            return " (parameters to vary go under [vary], fixed ones under [parameters])"
+        return did_you_mean(key, TOP_LEVEL_KEYS)
+
+    # lowercase=False: pydantic's own words, as the sweep messages have always had them
+    return one_line(error, source, keys=TOP_LEVEL_KEYS, hint=hint,
+                    needs="sweep spec {source} needs '{field}'", lowercase=False)
 
 
 def plan(
@@ -304,7 +287,7 @@ def plan(
     try:
         spec_ = SweepSpec(**raw)
     except ValidationError as exc:
-        raise SweepError(_spec_error(exc.errors()[0], source)) from None
+        raise SweepError(_spec_error(exc, source)) from None
     except TypeError:
         raise SweepError(f"sweep spec {source} must be a TOML table of keys") from None
 
