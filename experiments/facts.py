@@ -26,17 +26,16 @@ import math
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from experiments.runs import DAYS, cached_run, play
 from model.model import MoraleModel
 
 Runner = Callable[..., MoraleModel]
 PerSeed = dict[str, Any]
 
-DAYS = 180
 DEFAULT_SEEDS = 10
 
 
@@ -45,35 +44,13 @@ DEFAULT_SEEDS = 10
 # --------------------------------------------------------------------------- #
 
 
-def fresh_run(seed: int, days: int = DAYS, **overrides: Any) -> MoraleModel:
-    """A finished run of ``days`` days (every parameter not named at its default)."""
-    model = MoraleModel(rng=seed, **overrides)
-    model.run(days)
-    return model
-
-
-@lru_cache(maxsize=16)
-def _cached(seed: int, days: int, overrides: tuple) -> MoraleModel:
-    return fresh_run(seed, days, **dict(overrides))
-
-
-def cached_run(seed: int, days: int = DAYS, **overrides: Any) -> MoraleModel:
-    """``fresh_run``, remembered within a process (facts share arms: treat it as read-only)."""
-    return _cached(seed, days, tuple(sorted(overrides.items())))
-
-
 def shocked_run(
     seed: int, lever: str, value: float, start: int, length: int, days: int = DAYS, **overrides: Any
 ) -> MoraleModel:
     """A run where ``lever`` is set to ``value`` on day ``start`` and set back ``length`` days later."""
     model = MoraleModel(rng=seed, **overrides)
-    model.run(start)
     before = getattr(model.params, lever)
-    model.set_lever(lever, value)
-    model.run(length)
-    model.set_lever(lever, before)
-    model.run(days - start - length)
-    return model
+    return play(model, days, changes=[(start, {lever: value}), (start + length, {lever: before})])
 
 
 # --------------------------------------------------------------------------- #

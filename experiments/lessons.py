@@ -46,7 +46,6 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
@@ -54,6 +53,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 import configs
+from experiments.runs import cached_run
 from model.metrics import METRICS
 from model.parameters import ARMY, ParameterError, Parameters, did_you_mean, one_line, validate
 from model.scenarios import MAX_DAYS, ScenarioError, preset_or_path, presets, read_toml
@@ -369,32 +369,16 @@ class Outcome:
         return self.choice == lesson.question.answer
 
 
-def _key(values: dict[str, Any] | None) -> tuple:
-    return tuple(sorted((values or {}).items()))
-
-
-@lru_cache(maxsize=64)
-def _series(overrides: tuple, seed: int, day: int, levers: tuple, days: int) -> dict[str, list]:
-    """The daily metrics of a run that sets ``levers`` on ``day`` (cached: several lessons share
-    the same reference run)."""
-    from model.model import MoraleModel
-
-    model = MoraleModel(rng=seed, params=validate(dict(overrides)))
-    for _ in range(days):
-        model.step()
-        if levers and model.day == day:
-            model.set_levers(**dict(levers))
-    return {k: list(v) for k, v in model.datacollector.model_vars.items()}
-
-
 def series(lesson: Lesson, seed: int, variant: str = "lesson", days: int | None = None) -> dict[str, list]:
     """Daily metrics of a finished run of the lesson (variant: "lesson" or a key of AGAINST); read-only."""
     overrides = lesson.overrides
     if variant == "from_start":
         overrides = {**overrides, **lesson.intervention.levers}
     levers = {"lesson": lesson.intervention.levers, "alternative": lesson.check.alternative}.get(variant)
-    return _series(_key(overrides), seed, lesson.intervention.day, _key(levers),
-                   lesson.days if days is None else days)
+    changes = [(lesson.intervention.day, levers)] if levers else []
+    # cached: several lessons share the same reference run
+    model = cached_run(seed, lesson.days if days is None else days, changes=changes, **overrides)
+    return {k: list(v) for k, v in model.datacollector.model_vars.items()}
 
 
 def outcome_of_series(lesson: Lesson, seed: int, values: dict[str, list]) -> Outcome:
