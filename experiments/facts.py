@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from experiments.runs import DAYS, cached_run, play
+from experiments.stats import interval
 from model.model import MoraleModel
 
 Runner = Callable[..., MoraleModel]
@@ -69,8 +70,6 @@ class Estimate:
 
     @classmethod
     def of(cls, values: Iterable[float]) -> Estimate:
-        from experiments.report import interval
-
         v = np.asarray(list(values), dtype=float)
         mean, _sd, low, high = interval(v)
         if v.size == 1:

@@ -61,7 +61,6 @@ from model.scenarios import available as available_scenarios
 from model.scenarios import resolve as resolve_scenario
 
 LESSON_DIR = configs.folder("lessons")
-VIEWS = ("army", "cycle", "cascades")  # the dashboard tabs a lesson can point at
 CHECK_SEEDS = tuple(range(5))  # the seeds a lesson's claim is checked over
 MIN_AGREEING = 4  # of the CHECK_SEEDS, at least this many must fall in the answer's range
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from experiments.stats import interval
 from experiments.sweeps import OUTCOMES, write_atomic
 from model.parameters import did_you_mean
 
@@ -83,23 +84,6 @@ def check_metrics(metrics: list[str] | None) -> list[str]:
             raise ReportError(f"unknown metric '{name}'{did_you_mean(name, OUTCOMES)}; "
                               f"metrics: {', '.join(OUTCOMES)}")
     return chosen
-
-
-def interval(values: np.ndarray) -> tuple[float, float, float, float]:
-    """Mean, standard deviation and 95% confidence interval of the mean (t distribution)."""
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = values.size
-    if n == 0:
-        return (np.nan,) * 4
-    mean = float(values.mean())
-    if n == 1:
-        return mean, np.nan, np.nan, np.nan
-    sd = float(values.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
-    return mean, sd, mean - half, mean + half
 
 
 def per_sample(results: SweepResults) -> pd.DataFrame:
