@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -121,11 +122,9 @@ def run(
         if quiet:
             model.run(n_days)
         else:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+            from rich.progress import TimeRemainingColumn
 
-            columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                       TimeRemainingColumn())
-            with Progress(*columns, transient=True, console=_stderr_console()) as bar:
+            with progress_bar("[progress.description]{task.description}", TimeRemainingColumn()) as bar:
                 task = bar.add_task(f"{chosen.name}, seed {seed}: day", total=n_days)
                 model.run(n_days, progress=lambda _day: bar.advance(task))
         write_run(out_dir, model, chosen, seed, n_days)
@@ -139,18 +138,23 @@ def run(
         _print_summary(model, chosen.name, seed, n_days, out_dir)
 
 
-def _stderr_console():
+@contextmanager
+def progress_bar(label: str, *columns, transient: bool = True):
+    """A rich progress bar on stderr: ``label``, the bar, done of total, then ``columns``."""
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
-    return Console(stderr=True)
+    with Progress(label, BarColumn(), MofNCompleteColumn(), *columns, transient=transient,
+                  console=Console(stderr=True)) as bar:
+        yield bar
 
 
 def _print_summary(model, scenario: str, seed: int, days: int, out_dir: Path) -> None:
-    from model.metrics import unit_table
+    from model.metrics import unit_table, units_over_10pct
 
     m = model.metrics
     units = unit_table(model)
-    over = int((units["desertion_rate"] >= 0.10).sum())
+    over = units_over_10pct(units["desertion_rate"])
     lines = [
         f"{scenario}, seed {seed}, {days} days: {m['soldiers_ever']} soldiers ever assigned, "
         f"{m['present']} present at the end",
@@ -234,18 +238,10 @@ def _run_sweep_with_progress(plan, out_dir: Path, workers: int, dask: str | None
 
     if quiet:
         return run_sweep(plan, out_dir, workers=workers, dask=dask)
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    columns = ("runs", BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
-               TimeElapsedColumn(), "ETA", TimeRemainingColumn())
-    with Progress(*columns, console=_stderr_console()) as bar:
+    columns = (TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(), "ETA", TimeRemainingColumn())
+    with progress_bar("runs", *columns, transient=False) as bar:
         task, failed = None, 0
 
         def started(total: int, done: int) -> None:
@@ -328,17 +324,9 @@ def facts(
         if quiet:
             results = run_facts(chosen, range(seeds), n_workers)
         else:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
+            from rich.progress import TimeElapsedColumn, TimeRemainingColumn
 
-            columns = ("fact x seed", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), "ETA",
-                       TimeRemainingColumn())
-            with Progress(*columns, transient=True, console=_stderr_console()) as bar:
+            with progress_bar("fact x seed", TimeElapsedColumn(), "ETA", TimeRemainingColumn()) as bar:
                 task = bar.add_task("facts", total=len(chosen) * seeds)
                 results = run_facts(chosen, range(seeds), n_workers,
                                     progress=lambda _n, _s: bar.advance(task))

@@ -32,9 +32,10 @@ from model.scenarios import ScenarioError, available, resolve
 
 START_SCENARIO = os.environ.get("MORALE_SCENARIO", "baseline")
 START_LESSON = os.environ.get("MORALE_LESSON")  # a lesson file: open in lesson mode on it
-LEVER_SPECS = specs("lever")
-LEVER_NAMES = tuple(s["name"] for s in specs() if s["group"] != "army")
-ARMY_SPECS = specs("army")
+LEVER_SPECS = specs("lever")  # the policy levers, with their sliders
+ARMY_SPECS = specs("army")  # the army's shape: applies on Reset
+# every parameter that can change mid-run: the policy levers and the behaviour coefficients
+LIVE_NAMES = tuple(s["name"] for s in specs() if s["group"] != "army")
 
 # ---- per-tab session state ------------------------------------------------------
 scenario_name = solara.reactive(START_SCENARIO)
@@ -70,7 +71,7 @@ def reset_model() -> None:
     playing.value = False
     lesson = lesson_ref.value
     if lesson is not None:  # a lesson always restarts from its own scenario and parameters
-        controls.value = {**controls.value, **lesson.params.model_dump(include=set(LEVER_NAMES))}
+        controls.value = {**controls.value, **lesson.params.model_dump(include=set(LIVE_NAMES))}
     lesson_outcome.value = None
     try:
         params = validate(dict(controls.value))

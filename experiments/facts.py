@@ -26,17 +26,17 @@ import math
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from experiments.runs import DAYS, cached_run, play
+from experiments.stats import interval
 from model.model import MoraleModel
 
 Runner = Callable[..., MoraleModel]
 PerSeed = dict[str, Any]
 
-DAYS = 180
 DEFAULT_SEEDS = 10
 
 
@@ -45,35 +45,13 @@ DEFAULT_SEEDS = 10
 # --------------------------------------------------------------------------- #
 
 
-def fresh_run(seed: int, days: int = DAYS, **overrides: Any) -> MoraleModel:
-    """A finished run of ``days`` days (every parameter not named at its default)."""
-    model = MoraleModel(rng=seed, **overrides)
-    model.run(days)
-    return model
-
-
-@lru_cache(maxsize=16)
-def _cached(seed: int, days: int, overrides: tuple) -> MoraleModel:
-    return fresh_run(seed, days, **dict(overrides))
-
-
-def cached_run(seed: int, days: int = DAYS, **overrides: Any) -> MoraleModel:
-    """``fresh_run``, remembered within a process (facts share arms: treat it as read-only)."""
-    return _cached(seed, days, tuple(sorted(overrides.items())))
-
-
 def shocked_run(
     seed: int, lever: str, value: float, start: int, length: int, days: int = DAYS, **overrides: Any
 ) -> MoraleModel:
     """A run where ``lever`` is set to ``value`` on day ``start`` and set back ``length`` days later."""
     model = MoraleModel(rng=seed, **overrides)
-    model.run(start)
     before = getattr(model.params, lever)
-    model.set_lever(lever, value)
-    model.run(length)
-    model.set_lever(lever, before)
-    model.run(days - start - length)
-    return model
+    return play(model, days, changes=[(start, {lever: value}), (start + length, {lever: before})])
 
 
 # --------------------------------------------------------------------------- #
@@ -92,8 +70,6 @@ class Estimate:
 
     @classmethod
     def of(cls, values: Iterable[float]) -> Estimate:
-        from experiments.report import interval
-
         v = np.asarray(list(values), dtype=float)
         mean, _sd, low, high = interval(v)
         if v.size == 1:
@@ -198,13 +174,13 @@ class FactResult:
 
 
 def measure_baseline_spread(seed: int, run: Runner = cached_run) -> PerSeed:
-    from model.metrics import unit_table
+    from model.metrics import unit_table, units_over_10pct
 
     model = run(seed)
     units = unit_table(model)["desertion_rate"].to_numpy()
     return {
         "rate": model.metrics["desertion_rate"],
-        "units_over_10": float(np.mean(units >= 0.10)),
+        "units_over_10": units_over_10pct(units) / units.size,
         "median_unit": float(np.median(units)),
         "worst_unit": float(units.max()),
     }

@@ -46,7 +46,6 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
@@ -54,14 +53,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 import configs
+from experiments.runs import cached_run
 from model.metrics import METRICS
-from model.parameters import ARMY, ParameterError, Parameters, validate
-from model.scenarios import MAX_DAYS, ScenarioError, read_toml
+from model.parameters import ARMY, ParameterError, Parameters, did_you_mean, one_line, validate
+from model.scenarios import MAX_DAYS, ScenarioError, preset_or_path, presets, read_toml
 from model.scenarios import available as available_scenarios
 from model.scenarios import resolve as resolve_scenario
 
 LESSON_DIR = configs.folder("lessons")
-VIEWS = ("army", "cycle", "cascades")  # the dashboard tabs a lesson can point at
 CHECK_SEEDS = tuple(range(5))  # the seeds a lesson's claim is checked over
 MIN_AGREEING = 4  # of the CHECK_SEEDS, at least this many must fall in the answer's range
 
@@ -210,30 +209,6 @@ class Lesson:
 # ---------------------------------------------------------------------------- #
 
 
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part + 1}]"  # choices are numbered from 1 as the students see them
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _explain(error: dict[str, Any], path: Path) -> str:
-    field = _loc(error.get("loc") or ())
-    value = error.get("input")
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        top = not field or "." not in field
-        allowed = ", ".join(LessonFile.model_fields) if top else ""
-        return f"unknown key '{field}' in {path}" + (f"; allowed: {allowed}" if allowed else "")
-    if kind == "missing":
-        return f"{path} needs '{field}'; see configs/lessons/*.toml for the format"
-    message = error["msg"].removeprefix("Value error, ")
-    return f"'{field}' in {path} = {value!r} is not allowed: {message[0].lower()}{message[1:]}"
-
-
 def _check_parameters(values: dict[str, Any], path: Path, table: str, base: dict[str, Any],
                       live: bool) -> None:
     """Every name and value by the single parameter definition; `live` ones must be settable mid-run."""
@@ -252,17 +227,19 @@ def _check_parameters(values: dict[str, Any], path: Path, table: str, base: dict
 def load_file(path: Path) -> Lesson:
     """Read and validate one lesson file."""
     path = Path(path)
-    raw = read_toml(path, "lesson", LessonError)
+    raw = read_toml(path, "lesson file", LessonError)
     try:
         spec = LessonFile.model_validate(raw)
     except ValidationError as exc:
-        raise LessonError(_explain(exc.errors()[0], path)) from None
+        needs = "{source} needs '{field}'; see configs/lessons/*.toml for the format"
+        keys = tuple(LessonFile.model_fields)
+        raise LessonError(one_line(exc, str(path), keys=keys, needs=needs)) from None
 
-    presets = available_scenarios()
-    if spec.scenario not in presets:
+    scenarios = available_scenarios()
+    if spec.scenario not in scenarios:
         raise LessonError(f"'scenario' in {path} = {spec.scenario!r} is not allowed: it must be a preset "
-                          f"of configs/scenarios{_did_you_mean(spec.scenario, presets)} "
-                          f"({', '.join(presets)})")
+                          f"of configs/scenarios{_did_you_mean(spec.scenario, scenarios)} "
+                          f"({', '.join(scenarios)})")
     try:
         base = resolve_scenario(spec.scenario).overrides
     except ScenarioError as exc:
@@ -312,21 +289,24 @@ def _bad(path: Path, field: str, value: Any, allowed: str) -> None:
 
 
 def _did_you_mean(name: str, names) -> str:
+    """``did_you_mean``, looser, and also by a word of a long name, misspelt or not:
+    'tiping' -> 'morale_cycle_tipping'."""
     names = list(names)
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-    if not close:  # a word of a long name, misspelt or not: 'tiping' -> 'morale_cycle_tipping'
+    found = did_you_mean(name, names, cutoff=0.5)
+    if not found:
         words: dict[str, str] = {}
         for n in names:
             for word in n.split("_"):
                 if len(word) > 3:
                     words.setdefault(word, n)
-        close = [words[w] for w in difflib.get_close_matches(name.lower(), list(words), n=1, cutoff=0.7)]
-    return f" (did you mean '{close[0]}'?)" if close else ""
+        close = difflib.get_close_matches(name.lower(), list(words), n=1, cutoff=0.7)
+        found = f" (did you mean '{words[close[0]]}'?)" if close else ""
+    return found
 
 
 def available() -> dict[str, Path]:
     """Lesson files by name."""
-    return {p.stem: p for p in sorted(LESSON_DIR.glob("*.toml"))}
+    return presets(LESSON_DIR)
 
 
 def load_all() -> list[Lesson]:
@@ -336,14 +316,9 @@ def load_all() -> list[Lesson]:
 
 def resolve(name_or_path: str) -> Lesson:
     """A lesson by name, or a lesson file by path."""
-    lessons = available()
-    if name_or_path in lessons:
-        return load_file(lessons[name_or_path])
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or "/" in name_or_path:
-        return load_file(candidate)
-    raise LessonError(f"unknown lesson '{name_or_path}'{_did_you_mean(name_or_path, lessons)}; "
-                      "`morale lessons` lists them")
+    unknown = (f"unknown lesson '{name_or_path}'{_did_you_mean(name_or_path, available())}; "
+               "`morale lessons` lists them")
+    return load_file(preset_or_path(name_or_path, LESSON_DIR, "lesson", LessonError, unknown))
 
 
 # ---------------------------------------------------------------------------- #
@@ -393,32 +368,16 @@ class Outcome:
         return self.choice == lesson.question.answer
 
 
-def _key(values: dict[str, Any] | None) -> tuple:
-    return tuple(sorted((values or {}).items()))
-
-
-@lru_cache(maxsize=64)
-def _series(overrides: tuple, seed: int, day: int, levers: tuple, days: int) -> dict[str, list]:
-    """The daily metrics of a run that sets ``levers`` on ``day`` (cached: several lessons share
-    the same reference run)."""
-    from model.model import MoraleModel
-
-    model = MoraleModel(rng=seed, params=validate(dict(overrides)))
-    for _ in range(days):
-        model.step()
-        if levers and model.day == day:
-            model.set_levers(**dict(levers))
-    return {k: list(v) for k, v in model.datacollector.model_vars.items()}
-
-
 def series(lesson: Lesson, seed: int, variant: str = "lesson", days: int | None = None) -> dict[str, list]:
     """Daily metrics of a finished run of the lesson (variant: "lesson" or a key of AGAINST); read-only."""
     overrides = lesson.overrides
     if variant == "from_start":
         overrides = {**overrides, **lesson.intervention.levers}
     levers = {"lesson": lesson.intervention.levers, "alternative": lesson.check.alternative}.get(variant)
-    return _series(_key(overrides), seed, lesson.intervention.day, _key(levers),
-                   lesson.days if days is None else days)
+    changes = [(lesson.intervention.day, levers)] if levers else []
+    # cached: several lessons share the same reference run
+    model = cached_run(seed, lesson.days if days is None else days, changes=changes, **overrides)
+    return {k: list(v) for k, v in model.datacollector.model_vars.items()}
 
 
 def outcome_of_series(lesson: Lesson, seed: int, values: dict[str, list]) -> Outcome:

@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from experiments.stats import interval
 from experiments.sweeps import OUTCOMES, write_atomic
+from model.parameters import did_you_mean
 
 DEFAULT_METRICS = ("desertion_rate", "desertion_rate_frontline", "largest_cascade", "combat_effectiveness")
 MAX_MARKDOWN_ROWS = 60
@@ -76,32 +78,12 @@ def load_results(out_dir: Path) -> SweepResults:
 
 def check_metrics(metrics: list[str] | None) -> list[str]:
     """The metrics to report; unknown names raise ReportError with a hint."""
-    import difflib
-
     chosen = list(metrics) if metrics else list(DEFAULT_METRICS)
     for name in chosen:
         if name not in OUTCOMES:
-            close = difflib.get_close_matches(name, OUTCOMES, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ReportError(f"unknown metric '{name}'{hint}; metrics: {', '.join(OUTCOMES)}")
+            raise ReportError(f"unknown metric '{name}'{did_you_mean(name, OUTCOMES)}; "
+                              f"metrics: {', '.join(OUTCOMES)}")
     return chosen
-
-
-def interval(values: np.ndarray) -> tuple[float, float, float, float]:
-    """Mean, standard deviation and 95% confidence interval of the mean (t distribution)."""
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = values.size
-    if n == 0:
-        return (np.nan,) * 4
-    mean = float(values.mean())
-    if n == 1:
-        return mean, np.nan, np.nan, np.nan
-    sd = float(values.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
-    return mean, sd, mean - half, mean + half
 
 
 def per_sample(results: SweepResults) -> pd.DataFrame:

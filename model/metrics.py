@@ -17,6 +17,7 @@ from model.state import OfficerStatus, Posture, Status
 
 FRONTLINE = int(Posture.FRONTLINE)
 N_STATUSES = len(Status)
+MASS_DESERTION = 0.10  # a desertion rate of 10% or more: mass desertion (Lyall 2020)
 
 if TYPE_CHECKING:
     from model.model import MoraleModel
@@ -172,6 +173,11 @@ UNIT_COLUMNS: dict[str, str] = {
     "officer_harshness": "mean harshness of the officers serving at the end",
     "largest_cascade": "size of the unit's largest cascade",
 }
+
+
+def units_over_10pct(desertion_rates) -> int:
+    """How many units lost 10% or more of their soldiers to desertion (``MASS_DESERTION``)."""
+    return int((np.asarray(desertion_rates) >= MASS_DESERTION).sum())
 
 
 def unit_table(model: MoraleModel) -> pd.DataFrame:

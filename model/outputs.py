@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.metrics import unit_table
+from model.metrics import unit_table, units_over_10pct
 
 if TYPE_CHECKING:
     from model.model import MoraleModel
@@ -49,8 +49,7 @@ def check_target(out_dir: Path) -> None:
 
 def summary(model: MoraleModel, scenario: Scenario, seed: int, days: int) -> dict[str, Any]:
     final = {k: (round(v, 6) if isinstance(v, float) else v) for k, v in model.metrics.items()}
-    units = unit_table(model)
-    final["units_over_10pct"] = int((units["desertion_rate"] >= 0.10).sum())
+    final["units_over_10pct"] = units_over_10pct(unit_table(model)["desertion_rate"])
     return {
         "scenario": scenario.name,
         "description": scenario.description,

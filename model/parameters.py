@@ -442,26 +442,66 @@ def describe_range(name: str) -> str:
     return f"{kind} from {_fmt(s['min'])} to {_fmt(s['max'])}{units}"
 
 
-def suggest(name: str) -> str:
-    close = difflib.get_close_matches(name, PARAMETER_NAMES, n=1, cutoff=0.6)
+def did_you_mean(name: str, names, cutoff: float = 0.6) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``names``, or nothing if none is close."""
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=cutoff)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _explain(error: dict[str, Any], source: str) -> str:
-    """One line for one pydantic error: field, value, what is allowed."""
-    loc = error.get("loc") or ()
-    field = str(loc[0]) if loc else ""
-    value = error.get("input")
+def suggest(name: str) -> str:
+    """``did_you_mean`` among the parameter names."""
+    return did_you_mean(name, PARAMETER_NAMES)
+
+
+def field_path(loc: tuple) -> str:
+    """A pydantic error location as the user writes it: ``check.at``, ``question.choices[2]``
+    (list items numbered from 1, as the users see them)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def one_line(
+    error: ValidationError,
+    source: str = "",
+    *,
+    keys: tuple[str, ...] = (),
+    hint: Any = None,
+    needs: str = "{source} needs '{field}'",
+    lowercase: bool = True,
+) -> str:
+    """One line for the first error pydantic found: the field, the value given, what is allowed.
+
+    Without ``keys``, an error of the parameters themselves (``Parameters``). With ``keys``, an
+    error of a file of keys (a sweep spec, a lesson): an unknown key names the allowed ``keys``
+    (at the top level) after ``hint(key)``; a missing one says ``needs``; a bad value says what
+    pydantic says (with a small first letter, unless not ``lowercase``).
+    """
+    first = error.errors()[0]
+    loc = first.get("loc") or ()
+    field = field_path(loc)
+    value = first.get("input")
+    message = first["msg"].removeprefix("Value error, ")
     where = f" in {source}" if source else ""
-    if error["type"] == "extra_forbidden":
-        return (
-            f"unknown parameter '{field}'{where}{suggest(field)}; "
-            "`morale params` lists them all"
-        )
-    if field in Parameters.model_fields:
-        return f"parameter '{field}'{where} = {value!r} is not allowed: it must be {describe_range(field)}"
-    # model-level rule (e.g. posture shares)
-    return f"{error['msg'].removeprefix('Value error, ')}{where}"
+    if not keys:
+        if first["type"] == "extra_forbidden":
+            return f"unknown parameter '{field}'{where}{suggest(field)}; `morale params` lists them all"
+        if field in Parameters.model_fields:
+            return (f"parameter '{field}'{where} = {value!r} is not allowed: "
+                    f"it must be {describe_range(field)}")
+        return f"{message}{where}"  # a rule over several fields (e.g. posture shares)
+    if first["type"] == "extra_forbidden":
+        allowed = f"; allowed: {', '.join(keys)}" if len(loc) <= 1 else ""  # keys are the top level's
+        return f"unknown key '{field}'{where}{hint(field) if hint else ''}{allowed}"
+    if first["type"] == "missing":
+        return needs.format(source=source, field=field)
+    if lowercase:
+        message = message[0].lower() + message[1:]
+    return f"'{field}'{where} = {value!r} is not allowed: {message}"
 
 
 def validate(values: dict[str, Any], source: str = "") -> Parameters:
@@ -477,7 +517,7 @@ def validate(values: dict[str, Any], source: str = "") -> Parameters:
     try:
         return Parameters(**values)
     except ValidationError as exc:
-        raise ParameterError(_explain(exc.errors()[0], source)) from None
+        raise ParameterError(one_line(exc, source)) from None
 
 
 def parse_assignment(text: str) -> tuple[str, str]:

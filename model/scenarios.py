@@ -13,14 +13,13 @@ Unknown keys, unknown parameters and out-of-range values are errors.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import configs
-from model.parameters import ParameterError, Parameters, suggest, validate
+from model.parameters import ParameterError, Parameters, did_you_mean, suggest, validate
 
 SCENARIO_DIR = configs.folder("scenarios")
 DEFAULT_SCENARIO = "baseline"
@@ -46,35 +45,64 @@ class Scenario:
         return validate(self.overrides, source=str(self.path or self.name))
 
 
+def presets(folder: Path) -> dict[str, Path]:
+    """The ``.toml`` files of a folder of presets, by name."""
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
+
+
 def available() -> dict[str, Path]:
     """Preset scenarios by name."""
-    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+    return presets(SCENARIO_DIR)
 
 
-def read_toml(path: Path, kind: str, error: type[ValueError]) -> dict[str, Any]:
-    """The contents of a TOML file (a scenario, a lesson), or ``error`` with one line saying why not."""
+def preset_or_path(name_or_path: str, folder: Path, kind: str, error: type[ValueError],
+                   unknown: str | None = None) -> Path:
+    """The file of a preset by name (a ``.toml`` file of ``folder``), or a file given by its path.
+
+    A name that is neither raises ``error`` with ``unknown``, by default a line listing the presets.
+    """
+    found = presets(folder)
+    if name_or_path in found:
+        return found[name_or_path]
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists() or "/" in name_or_path:
+        return candidate
+    raise error(unknown or f"unknown {kind} '{name_or_path}'; presets: {', '.join(found) or 'none'} "
+                "(or give the path of a .toml file)")
+
+
+def read_toml_text(path: Path, what: str, error: type[ValueError]) -> tuple[dict[str, Any], str]:
+    """A TOML file's contents and its text, or ``error`` with one line saying why not.
+
+    ``what`` names the file in that line: "scenario file", "lesson file", "sweep spec".
+    """
     if not path.is_file():
-        raise error(f"{kind} file {path} does not exist")
+        raise error(f"{what} {path} does not exist")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         raise error(f"malformed TOML in {path}: {exc}") from None
     except UnicodeDecodeError:
-        raise error(f"{kind} file {path} is not UTF-8 text") from None
+        raise error(f"{what} {path} is not UTF-8 text") from None
+
+
+def read_toml(path: Path, what: str, error: type[ValueError]) -> dict[str, Any]:
+    """The contents of a TOML file (see ``read_toml_text``)."""
+    return read_toml_text(path, what, error)[0]
 
 
 def load_file(path: Path) -> Scenario:
     """Read and validate one scenario file."""
     path = Path(path)
-    raw = read_toml(path, "scenario", ScenarioError)
+    raw = read_toml(path, "scenario file", ScenarioError)
 
     for key in raw:
         if key not in TOP_LEVEL_KEYS:
-            close = difflib.get_close_matches(key, TOP_LEVEL_KEYS, n=1)
             if key in Parameters.model_fields:
                 where = " (parameters go under [parameters])"
-            elif close:
-                where = f" (did you mean '{close[0]}'?)"
+            elif did_you_mean(key, TOP_LEVEL_KEYS):
+                where = did_you_mean(key, TOP_LEVEL_KEYS)
             elif suggest(key):
                 where = suggest(key).replace("?)", ", under [parameters]?)")
             else:
@@ -104,13 +132,4 @@ def load_file(path: Path) -> Scenario:
 def resolve(name_or_path: str | None) -> Scenario:
     """A preset by name, or a scenario file by path."""
     name_or_path = name_or_path or DEFAULT_SCENARIO
-    presets = available()
-    if name_or_path in presets:
-        return load_file(presets[name_or_path])
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.exists() or "/" in name_or_path:
-        return load_file(candidate)
-    raise ScenarioError(
-        f"unknown scenario '{name_or_path}'; presets: {', '.join(presets)} "
-        "(or give the path of a .toml file)"
-    )
+    return load_file(preset_or_path(name_or_path, SCENARIO_DIR, "scenario", ScenarioError))

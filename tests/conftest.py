@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pytest
 
+from experiments.runs import cached_run as run_model  # a finished run (cached: treat it as read-only)
 from model.model import MoraleModel
 
 SEEDS = tuple(range(8))
-
-
-@cache
-def _run(seed: int, days: int, overrides: tuple) -> MoraleModel:
-    model = MoraleModel(rng=seed, **dict(overrides))
-    model.run(days)
-    return model
-
-
-def run_model(seed: int, days: int = 180, **overrides) -> MoraleModel:
-    """A finished run (cached: treat it as read-only)."""
-    return _run(seed, days, tuple(sorted(overrides.items())))
 
 
 def mean_over_seeds(metric: str, seeds=SEEDS, days: int = 180, **overrides) -> float:

@@ -20,6 +20,7 @@ from conftest import SEEDS, run_model
 
 from experiments import facts
 from experiments import granovetter as g
+from experiments.runs import fresh_run
 from model.scenarios import resolve
 
 FACT_SEEDS = SEEDS[:4]
@@ -81,7 +82,7 @@ def test_tipping_criterion_tells_a_jump_from_a_slope():
 
 
 def test_measure_is_deterministic_per_seed_and_the_cache_changes_nothing():
-    assert facts.measure("6", 3, run=facts.fresh_run) == facts.measure("6", 3, run=run_model)
+    assert facts.measure("6", 3, run=fresh_run) == facts.measure("6", 3, run=run_model)
 
 
 def test_estimate_is_a_t_interval():

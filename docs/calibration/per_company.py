@@ -17,7 +17,8 @@ import sys
 
 import numpy as np
 
-from experiments.facts import TIPPING_CASCADE, TIPPING_LEVER, TIPPING_VALUES, fresh_run, tipping_run
+from experiments.facts import TIPPING_CASCADE, TIPPING_LEVER, TIPPING_VALUES, tipping_run
+from experiments.runs import fresh_run
 
 BINS = (0, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.60, 1.01)
 

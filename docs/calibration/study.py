@@ -24,7 +24,7 @@ CANDIDATE: dict = {}
 def _init(candidate: dict) -> None:
     global CANDIDATE
     CANDIDATE = candidate
-    import experiments.facts as facts
+    import experiments.runs as runs
     import model.model as model_module
     from model import parameters
 
@@ -34,7 +34,7 @@ def _init(candidate: dict) -> None:
         return original({**CANDIDATE, **values}, source)
 
     model_module.validate = patched
-    facts._cached.cache_clear()
+    runs.forget_runs()
 
 
 def _task(args):

@@ -1,0 +1,57 @@
+"""Finished runs of the model: fresh, or remembered within a process.
+
+One home for the runs that facts, lessons and the tests share: ``fresh_run`` simulates,
+``cached_run`` remembers what it simulated (treat its models as read-only),
+``forget_runs`` empties the memory (after the code or the calibration changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from model.model import MoraleModel
+
+DAYS = 180
+Changes = Iterable[tuple[int, Mapping[str, Any]]]  # (day, {lever: value}), set at the end of that day
+
+
+def fresh_run(seed: int, days: int = DAYS, *, changes: Changes = (), **overrides: Any) -> MoraleModel:
+    """A finished run of ``days`` days (every parameter not in ``overrides`` at its default),
+    with the lever ``changes`` of ``play``."""
+    return play(MoraleModel(rng=seed, **overrides), days, changes)
+
+
+def play(model: MoraleModel, days: int, changes: Changes = ()) -> MoraleModel:
+    """Run a model on to day ``days``, pulling levers on the way.
+
+    Each ``(day, levers)`` of ``changes`` is applied once the model stands on ``day`` (so it
+    takes effect from the day after), if that day comes within ``days``.
+    """
+    for day, levers in sorted(changes, key=lambda change: change[0]):
+        if day > days:
+            break
+        model.run(day - model.day)
+        model.set_levers(**levers)
+    model.run(days - model.day)
+    return model
+
+
+def _key(changes: Changes) -> tuple:
+    return tuple((day, tuple(sorted(levers.items()))) for day, levers in changes)
+
+
+@lru_cache(maxsize=128)
+def _remembered(seed: int, days: int, changes: tuple, overrides: tuple) -> MoraleModel:
+    return fresh_run(seed, days, changes=[(day, dict(levers)) for day, levers in changes], **dict(overrides))
+
+
+def cached_run(seed: int, days: int = DAYS, *, changes: Changes = (), **overrides: Any) -> MoraleModel:
+    """``fresh_run``, remembered within a process (runs are shared: treat the model as read-only)."""
+    return _remembered(seed, days, _key(changes), tuple(sorted(overrides.items())))
+
+
+def forget_runs() -> None:
+    """Empty the memory of ``cached_run``."""
+    _remembered.cache_clear()

@@ -1,0 +1,132 @@
+"""The output folder of a sweep: part files written atomically, one per run, and ``runs.parquet``."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from experiments.sweeps.outcomes import runs_schema
+from experiments.sweeps.spec import Sweep, SweepError, plan_fingerprint
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write a file under a hidden temporary name, flush it to disk, then rename it into place."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        write(tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def row_table(row: dict[str, Any]) -> pa.Table:
+    schema = runs_schema()
+    return pa.Table.from_pylist([{name: row.get(name) for name in schema.names}], schema=schema)
+
+
+# What a sweep writes into its folder (sweep.json last, when the folder is first set up).
+OWN_FILES = ("spec.toml", "design.parquet", "sweep.json", "parts", "timeseries", "runs.parquet", "report")
+
+
+class ResultStore:
+    """The output folder of one sweep: part files, time series, the consolidated table."""
+
+    def __init__(self, out_dir: Path):
+        self.dir = Path(out_dir)
+        self.parts = self.dir / "parts"
+        self.series = self.dir / "timeseries"
+        self.runs_file = self.dir / "runs.parquet"
+
+    # -- opening ---------------------------------------------------------------
+    def open(self, sweep: Sweep) -> None:
+        """Create the folder for this sweep, or check that it already holds this same sweep."""
+        info_file = self.dir / "sweep.json"
+        if self.dir.exists() and not self.dir.is_dir():
+            raise SweepError(f"output path {self.dir} exists and is not a folder")
+        if info_file.exists():
+            try:
+                previous = json.loads(info_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raise SweepError(f"{info_file} is unreadable; choose a new --out") from None
+            if previous.get("plan") != plan_fingerprint(sweep.tasks):
+                raise SweepError(
+                    f"output folder {self.dir} holds a different sweep ('{previous.get('name')}': its "
+                    "spec, base scenario, time-series setting or the model version's parameters "
+                    "differ); choose another --out"
+                )
+        elif self.dir.exists() and any(p.name not in OWN_FILES and not p.name.startswith(".")
+                                       for p in self.dir.iterdir()):
+            raise SweepError(f"output folder {self.dir} holds other files; choose an empty or new "
+                             "folder with --out")
+        self.parts.mkdir(parents=True, exist_ok=True)
+        if sweep.tasks and sweep.tasks[0].timeseries_every:
+            self.series.mkdir(exist_ok=True)
+        for folder in (self.parts, self.series):
+            for stale in folder.glob(".*.tmp") if folder.exists() else ():
+                stale.unlink(missing_ok=True)
+        if not info_file.exists():
+            write_atomic(self.dir / "spec.toml", lambda p: p.write_text(sweep.text, encoding="utf-8"))
+            write_atomic(self.dir / "design.parquet", lambda p: sweep.design.to_parquet(p, index=False))
+            info = json.dumps(sweep.info(), indent=2)
+            write_atomic(info_file, lambda p: p.write_text(info + "\n", encoding="utf-8"))
+
+    # -- state -----------------------------------------------------------------
+    def _ids(self, status: str) -> set[str]:
+        suffix = f".{status}.parquet"
+        return {p.name.removesuffix(suffix) for p in self.parts.glob(f"*{suffix}")
+                if not p.name.startswith(".")}
+
+    def finished(self) -> set[str]:
+        """Run ids that finished successfully (their ``.ok`` part exists)."""
+        return self._ids("ok")
+
+    def failed(self) -> set[str]:
+        return self._ids("failed") - self.finished()
+
+    # -- writing ---------------------------------------------------------------
+    def write(self, result: dict[str, Any]) -> None:
+        """Save one run: its time series first, then its part file (the mark that it is done)."""
+        row = result["row"]
+        rid, status = row["run_id"], row["status"]
+        if result.get("timeseries") is not None:
+            frame = result["timeseries"]
+            write_atomic(self.series / f"{rid}.parquet", lambda p: frame.to_parquet(p, index=False))
+        table = row_table(row)
+        write_atomic(self.parts / f"{rid}.{status}.parquet", lambda p: pq.write_table(table, p))
+        if status == "ok":
+            (self.parts / f"{rid}.failed.parquet").unlink(missing_ok=True)
+
+    def consolidate(self, sweep: Sweep) -> pd.DataFrame:
+        """Write ``runs.parquet`` from the part files: one row per planned run, in plan order.
+
+        Reads the parts from disk rather than keeping results in memory, so a sweep of any
+        size needs no more memory than its plan. A run with both an ``ok`` and an older
+        ``failed`` part (killed between the two) counts as ok.
+        """
+        import pyarrow.dataset as ds
+
+        schema = runs_schema()
+        # Hidden temporary files (".name.tmp") are skipped by the dataset reader.
+        table = ds.dataset(self.parts, format="parquet", schema=schema).to_table()
+        frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+        frame = frame.sort_values("status", key=lambda s: s != "ok", kind="stable")
+        frame = frame.drop_duplicates("run_id").set_index("run_id")
+        order = [t.run_id for t in sweep.tasks]
+        missing = [rid for rid in order if rid not in frame.index]
+        if missing:
+            raise SweepError(f"run {missing[0]} has no part file in {self.parts} ({len(missing)} missing); "
+                             "rerun the sweep")
+        runs = frame.loc[order].reset_index()
+        table = pa.Table.from_pandas(runs, schema=schema, preserve_index=False)
+        write_atomic(self.runs_file, lambda p: pq.write_table(table, p))
+        return table.to_pandas()
