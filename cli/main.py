@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from dashboards.server import HOST, PORT
+from model.events import check_days
 from model.parameters import ParameterError, markdown_table, parse_assignment, specs, validate
 from model.scenarios import MAX_DAYS, ScenarioError, available, load_file, resolve
 
@@ -110,6 +111,7 @@ def run(
             overrides[name] = value
         params = validate(overrides, source="--set" if set_ else str(chosen.path))
         n_days = days if days is not None else chosen.days
+        check_days(chosen.events, n_days, source=str(chosen.path))
         out_dir = out if out is not None else Path("runs") / f"{chosen.name}_seed{seed}"
         check_target(out_dir)
     except (ScenarioError, ParameterError, OutputError) as exc:
@@ -118,7 +120,7 @@ def run(
     from model.model import MoraleModel
 
     try:
-        model = MoraleModel(rng=seed, params=params)
+        model = MoraleModel(rng=seed, params=params, events=chosen.events)
         if quiet:
             model.run(n_days)
         else:
@@ -437,7 +439,8 @@ def validate_cmd(
     except ScenarioError as exc:
         fail(str(exc))
     changed = ", ".join(f"{k}={v}" for k, v in chosen.overrides.items()) or "no overrides"
-    typer.echo(f"ok: {file} ({chosen.days} days; {changed})")
+    events = f"; {len(chosen.events)} scheduled lever changes" if chosen.events else ""
+    typer.echo(f"ok: {file} ({chosen.days} days; {changed}{events})")
 
 
 @app.command()

@@ -78,10 +78,18 @@ def reset_model() -> None:
     except ParameterError as exc:
         message.value = str(exc)
         return
-    model_ref.value = MoraleModel(rng=int(seed.value), params=params)
+    model_ref.value = MoraleModel(rng=int(seed.value), params=params, events=scheduled_events())
     selected.value = None
     message.value = ""
     tick.value += 1
+
+
+def scheduled_events() -> tuple:
+    """The current preset's scheduled lever changes ([[events]]); they show as lever marks."""
+    try:
+        return resolve(scenario_name.value).events if scenario_name.value in available() else ()
+    except ScenarioError:
+        return ()
 
 
 def load_preset(name: str) -> None:
@@ -438,7 +446,7 @@ def run_comparison() -> None:
     result = {}
     for side, name in (("A", compare_a.value), ("B", compare_b.value)):
         scenario = resolve(name)
-        model = MoraleModel(rng=int(seed.value), params=scenario.params)
+        model = MoraleModel(rng=int(seed.value), params=scenario.params, events=scenario.events)
         model.run(int(horizon.value))
         result[side] = {"name": name, "series": model.datacollector.model_vars,
                         "final": dict(model.metrics)}

@@ -54,6 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 import configs
 from experiments.runs import cached_run
+from model.events import Event
 from model.metrics import METRICS
 from model.parameters import ARMY, ParameterError, Parameters, did_you_mean, one_line, validate
 from model.scenarios import MAX_DAYS, ScenarioError, preset_or_path, presets, read_toml
@@ -185,6 +186,11 @@ class Lesson:
     @property
     def params(self) -> Parameters:
         return validate(self.overrides, source=str(self.path))
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """The scheduled lever changes of its scenario (``[[events]]``), if any."""
+        return resolve_scenario(self.spec.scenario).events
 
     @property
     def answer(self) -> Choice:
@@ -376,7 +382,8 @@ def series(lesson: Lesson, seed: int, variant: str = "lesson", days: int | None 
     levers = {"lesson": lesson.intervention.levers, "alternative": lesson.check.alternative}.get(variant)
     changes = [(lesson.intervention.day, levers)] if levers else []
     # cached: several lessons share the same reference run
-    model = cached_run(seed, lesson.days if days is None else days, changes=changes, **overrides)
+    model = cached_run(seed, lesson.days if days is None else days, changes=changes, events=lesson.events,
+                       **overrides)
     return {k: list(v) for k, v in model.datacollector.model_vars.items()}
 
 

@@ -11,16 +11,19 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from model.events import Event
 from model.model import MoraleModel
 
 DAYS = 180
 Changes = Iterable[tuple[int, Mapping[str, Any]]]  # (day, {lever: value}), set at the end of that day
 
 
-def fresh_run(seed: int, days: int = DAYS, *, changes: Changes = (), **overrides: Any) -> MoraleModel:
+def fresh_run(
+    seed: int, days: int = DAYS, *, changes: Changes = (), events: tuple[Event, ...] = (), **overrides: Any
+) -> MoraleModel:
     """A finished run of ``days`` days (every parameter not in ``overrides`` at its default),
-    with the lever ``changes`` of ``play``."""
-    return play(MoraleModel(rng=seed, **overrides), days, changes)
+    with a scenario's scheduled ``events`` and the lever ``changes`` of ``play``."""
+    return play(MoraleModel(rng=seed, events=events, **overrides), days, changes)
 
 
 def play(model: MoraleModel, days: int, changes: Changes = ()) -> MoraleModel:
@@ -43,13 +46,17 @@ def _key(changes: Changes) -> tuple:
 
 
 @lru_cache(maxsize=128)
-def _remembered(seed: int, days: int, changes: tuple, overrides: tuple) -> MoraleModel:
-    return fresh_run(seed, days, changes=[(day, dict(levers)) for day, levers in changes], **dict(overrides))
+def _remembered(seed: int, days: int, changes: tuple, events: tuple, overrides: tuple) -> MoraleModel:
+    return fresh_run(seed, days, changes=[(day, dict(levers)) for day, levers in changes],
+                     events=tuple(Event(day, dict(levers)) for day, levers in events), **dict(overrides))
 
 
-def cached_run(seed: int, days: int = DAYS, *, changes: Changes = (), **overrides: Any) -> MoraleModel:
+def cached_run(
+    seed: int, days: int = DAYS, *, changes: Changes = (), events: tuple[Event, ...] = (), **overrides: Any
+) -> MoraleModel:
     """``fresh_run``, remembered within a process (runs are shared: treat the model as read-only)."""
-    return _remembered(seed, days, _key(changes), tuple(sorted(overrides.items())))
+    event_key = _key((event.day, event.levers) for event in events)
+    return _remembered(seed, days, _key(changes), event_key, tuple(sorted(overrides.items())))
 
 
 def forget_runs() -> None:

@@ -8,7 +8,12 @@ A scenario file looks like::
     [parameters]                    # optional; any parameter of `morale params`
     penalty_severity = 0.9
 
-Unknown keys, unknown parameters and out-of-range values are errors.
+    [[events]]                      # optional; scheduled lever changes (model/events.py)
+    day = 60
+    levers = { combat_intensity = 1.0 }
+
+Unknown keys, unknown parameters, out-of-range values and events outside the run are
+errors.
 """
 
 from __future__ import annotations
@@ -19,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import configs
+from model.events import Event, parse_events
 from model.parameters import ParameterError, Parameters, did_you_mean, suggest, validate
 
 SCENARIO_DIR = configs.folder("scenarios")
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_DAYS = 180
 MAX_DAYS = 3650
-TOP_LEVEL_KEYS = ("description", "days", "parameters")
+TOP_LEVEL_KEYS = ("description", "days", "parameters", "events")
 
 
 class ScenarioError(ValueError):
@@ -39,6 +45,7 @@ class Scenario:
     days: int = DEFAULT_DAYS
     overrides: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    events: tuple[Event, ...] = ()
 
     @property
     def params(self) -> Parameters:
@@ -123,10 +130,11 @@ def load_file(path: Path) -> Scenario:
     if not isinstance(overrides, dict):
         raise ScenarioError(f"'parameters' in {path} must be a table ([parameters])")
     try:
-        validate(overrides, source=str(path))
-    except ParameterError as exc:
+        params = validate(overrides, source=str(path))
+        events = parse_events(raw.get("events"), params, days, source=str(path))
+    except ParameterError as exc:  # EventError included
         raise ScenarioError(str(exc)) from None
-    return Scenario(path.stem, description.strip(), days, dict(overrides), path)
+    return Scenario(path.stem, description.strip(), days, dict(overrides), path, events)
 
 
 def resolve(name_or_path: str | None) -> Scenario:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app
 from model.events import EventError
 from model.model import MoraleModel
 
 SMALL = {"n_units": 4, "unit_size": 40}
+
+
+def morale(*args: str):
+    return CliRunner().invoke(app, list(args))
 
 
 def test_an_event_is_the_same_as_pulling_the_lever_by_hand_before_that_day():
@@ -68,3 +76,69 @@ def test_events_are_checked_in_order_of_day():
     assert [e.day for e in model.events] == [3, 9]
     model.run(9)
     assert np.isclose(model.params.enforcement, 0.9)
+
+
+# ---- in scenario files, the CLI and sweeps ------------------------------------------------
+
+def _scenario(tmp_path, events: str, days: int = 30):
+    path = tmp_path / "s.toml"
+    path.write_text(f'description = "test"\ndays = {days}\n\n[parameters]\nn_units = 4\nunit_size = 40\n\n'
+                    + events, encoding="utf-8")
+    return path
+
+
+def test_a_scenario_file_schedules_its_events(tmp_path):
+    from model.scenarios import load_file
+
+    path = _scenario(tmp_path, "[[events]]\nday = 20\nlevers = { supply_level = 0.2 }\n\n"
+                               "[[events]]\nday = 10\nlevers = { enforcement = 0.9 }\n")
+    scenario = load_file(path)
+    assert [(e.day, e.levers) for e in scenario.events] == [(10, {"enforcement": 0.9}),
+                                                            (20, {"supply_level": 0.2})]
+
+
+def test_the_bloody_month_preset_shocks_and_restores_combat():
+    from model.scenarios import resolve
+
+    scenario = resolve("bloody_month")
+    model = MoraleModel(rng=0, params=scenario.params, events=scenario.events, **SMALL)
+    model.run(100)
+    assert [(c["day"], c["name"], c["new"]) for c in model.lever_changes] == [
+        (60, "combat_intensity", 1.0), (90, "combat_intensity", 0.5)]
+
+
+@pytest.mark.parametrize(("events", "days", "says"), [
+    ("[[events]]\nday = 40\nlevers = { supply_level = 0.2 }\n", 30, "outside the run"),
+    ("[[events]]\nday = 5\nlevers = { supply_lvl = 0.2 }\n", 30, "unknown lever 'supply_lvl'"),
+    ("[[events]]\nday = 5\nlevers = { supply_level = 2 }\n", 30, "'supply_level'"),
+    ("[events]\nday = 3\n", 30, "must be a list"),
+])
+def test_a_bad_event_in_a_scenario_file_exits_2_with_one_line(tmp_path, events, days, says):
+    result = morale("run", str(_scenario(tmp_path, events, days)), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.exit_code == 2
+    assert says in result.output and result.output.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_run_shorter_than_its_events_exits_2(tmp_path):
+    path = _scenario(tmp_path, "[[events]]\nday = 20\nlevers = { supply_level = 0.2 }\n")
+    result = morale("run", str(path), "--days", "10", "--out", str(tmp_path / "out"), "--quiet")
+    assert result.exit_code == 2 and "day 20" in result.output
+    assert not (tmp_path / "out").exists()
+    ok = morale("run", str(path), "--days", "25", "--out", str(tmp_path / "ok"), "--quiet")
+    assert ok.exit_code == 0, ok.output
+    summary = json.loads((tmp_path / "ok" / "summary.json").read_text())
+    assert summary["lever_changes"][0]["day"] == 20
+
+
+def test_a_sweep_over_a_scenario_with_events_runs_them(tmp_path):
+    from experiments import sweeps
+
+    scenario = _scenario(tmp_path, "[[events]]\nday = 5\nlevers = { combat_intensity = 1.0 }\n", days=10)
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(f'description = "events"\nscenario = "{scenario}"\nseeds = [1]\n\n'
+                    '[vary]\nenforcement = [0.2, 0.8]\n', encoding="utf-8")
+    plan = sweeps.load(str(spec))
+    assert all(task.events and task.events[0].day == 5 for task in plan.tasks)
+    plain = sweeps.run_id(plan.tasks[0].parameters, 1, 10)
+    assert plan.tasks[0].run_id != plain  # a run with events is another run

@@ -68,7 +68,7 @@ def execute_run(task: RunTask) -> dict[str, Any]:
     start = time.perf_counter()
     try:
         _forced_failures(task.run_id)
-        model = MoraleModel(rng=task.seed, params=task.parameters)
+        model = MoraleModel(rng=task.seed, params=task.parameters, events=task.events)
         model.run(task.days)
         series = model.timeseries()
         found = outcomes(model, series)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import configs
 from experiments.sweeps.design import Dimension, sample_design
+from model.events import Event, EventError, check_days
 from model.parameters import (
     PARAMETER_NAMES,
     ParameterError,
@@ -75,6 +76,7 @@ class RunTask:
     seed: int
     days: int
     timeseries_every: int = 0  # 0: keep no time series
+    events: tuple[Event, ...] = ()  # the base scenario's scheduled lever changes
 
 
 @dataclass
@@ -129,10 +131,13 @@ def plan_fingerprint(tasks: Iterable[RunTask]) -> str:
     return h.hexdigest()[:16]
 
 
-def run_id(parameters: dict[str, Any], seed: int, days: int) -> str:
-    """The name of a run: a hash of every resolved parameter, the seed and the days."""
+def run_id(parameters: dict[str, Any], seed: int, days: int, events: tuple[Event, ...] = ()) -> str:
+    """The name of a run: a hash of every resolved parameter, the seed, the days (and events, if any)."""
+    identity: dict[str, Any] = {"parameters": parameters, "seed": int(seed), "days": int(days)}
+    if events:  # runs without events keep the ids they always had
+        identity["events"] = [event.as_dict() for event in events]
     canonical = json.dumps(
-        {"parameters": parameters, "seed": int(seed), "days": int(days)},
+        identity,
         sort_keys=True, separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
@@ -189,6 +194,10 @@ def plan(
 
     seeds = _seeds(spec_.seeds, source)
     days = spec_.days if spec_.days is not None else scenario.days
+    try:
+        check_days(scenario.events, days, source=f"scenario of {source}")
+    except EventError as exc:
+        raise SweepError(str(exc)) from None
     dimensions = tuple(_dimension(pname, entry, spec_, base, source) for pname, entry in spec_.vary.items())
     if not dimensions:
         raise SweepError(f"[vary] in {source} is empty: name at least one parameter to vary")
@@ -215,8 +224,8 @@ def plan(
         resolved = _check(lambda values=values, where=where: validate({**base, **values}, source=where))
         parameters = resolved.model_dump()
         for seed in seeds:
-            rid = run_id(parameters, seed, days)
-            tasks.setdefault(rid, RunTask(rid, parameters, seed, days, every))
+            rid = run_id(parameters, seed, days, scenario.events)
+            tasks.setdefault(rid, RunTask(rid, parameters, seed, days, every, scenario.events))
             rows.append({"sample": sample, "seed": seed, "run_id": rid,
                          **{d.name: float(v) for d, v in zip(dimensions, point, strict=True)}})
     design = pd.DataFrame(rows)
