@@ -27,9 +27,9 @@ ALLOWED = {
 PROJECT = set(ALLOWED)
 
 
-def imported_packages(path: Path) -> set[tuple[str, int]]:
-    """The project's top-level packages a module imports, anywhere in it, with the line."""
-    found = set()
+def top_level_imports(path: Path) -> list[tuple[str, int]]:
+    """Every absolute import of a module, anywhere in it (functions too): (top-level name, line)."""
+    found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -37,8 +37,13 @@ def imported_packages(path: Path) -> set[tuple[str, int]]:
             names = [node.module]
         else:
             continue
-        found |= {(name.split(".")[0], node.lineno) for name in names if name.split(".")[0] in PROJECT}
+        found += [(name.split(".")[0], node.lineno) for name in names]
     return found
+
+
+def imported_packages(path: Path) -> set[tuple[str, int]]:
+    """The project's top-level packages a module imports, anywhere in it, with the line."""
+    return {(name, line) for name, line in top_level_imports(path) if name in PROJECT}
 
 
 def modules(package: str) -> list[Path]:

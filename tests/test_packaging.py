@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
+from test_layers import top_level_imports
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -31,17 +31,9 @@ def imported_libraries(folders: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for folder in folders:
         for path in sorted((ROOT / folder).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
-                    continue
-                for name in names:
-                    top = name.split(".")[0]
-                    if top not in own and top not in sys.stdlib_module_names and top != "__future__":
-                        found.setdefault(top, str(path.relative_to(ROOT)))
+            for top, _line in top_level_imports(path):
+                if top not in own and top not in sys.stdlib_module_names and top != "__future__":
+                    found.setdefault(top, str(path.relative_to(ROOT)))
     return found
 
 
