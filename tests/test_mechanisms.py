@@ -39,11 +39,17 @@ def test_medical_care_softens_fear_and_desertion():
 
 
 def test_understrength_units_feel_the_strain_and_replacements_refill_them():
-    """Stretched thin (R2) and reinforcement (B2)."""
+    """Stretched thin (R2) and reinforcement (B2).
+
+    Since the revision (issue 12) replacements also bring desertion with them: they dilute their
+    unit's cohesion and are mostly conscripts, so an army without them deserts at about the same
+    rate (seeds 0-7: 7.4% against 7.5%), not at a higher one; what overstretch does shows where
+    units run understrength.
+    """
     none = run_model(0, reinforcement_rate=0.0)
     some = run_model(0)
     assert none.metrics["present"] < some.metrics["present"]
-    assert rate(reinforcement_rate=0.0) > rate()
+    assert 0.8 * rate() < rate(reinforcement_rate=0.0) < 1.25 * rate()
     # where units run understrength (no replacements), the strain of overstretch drives desertion
     assert rate(reinforcement_rate=0.0, overstretch_stress=0.0) < 0.8 * rate(reinforcement_rate=0.0)
 
