@@ -1,33 +1,39 @@
 """Granovetter (1978) reproduced with the model's own contagion functions.
 
 Granovetter's threshold model of collective behaviour: each member of a group joins (here:
-deserts) once at least his *threshold* of the others have joined. The model's decision
-rule is that process when everything but the peers is switched off. This module runs it with
-the model's own functions, unchanged: the per-soldier rules ``peer_signal``, ``ties_total``,
-``push_terms``, ``deterrence`` and ``decide_to_desert`` (``model/processes.py``) over the
-``Ties`` machinery (``tie_sums``, ``model/ties.py``), configured as a pure threshold process:
+deserts) once at least his *threshold* of the others have joined. The model's peer rule is
+that process: a soldier's peer signal is a tipping response at his personal ``peer_threshold``
+to the share of his ties gone since he joined. This module runs it with the model's own
+functions, unchanged: the per-soldier rules ``ties_gone_after_day``, ``ties_total``,
+``n_ties``, ``peer_signal``, ``push_terms``, ``deterrence`` and ``decide_to_desert``
+(``model/processes.py``) over the ``Ties`` machinery (``tie_sums``, ``model/ties.py``),
+configured as a pure threshold process:
 
-- a group of ``GROUP`` (100) soldiers: one unit with one squad, no cross ties;
-- ``tie_weight`` = 0, so the signal is the share of the group's authorised strength that has
-  left (not counting oneself); ``peer_influence`` = ``peer_gain`` = 1, so the push *is* that
-  share;
-- every other push weight, ``deployment_dread``, ``deterrence_weight`` and the daily noise 0;
-- peer memory that never fades: a member who has left keeps ``peer_recent`` = 1
-  (``fade_peer_memory`` is never called).
+- a group of ``GROUP`` (100) soldiers: one unit with one squad, no cross ties, so each
+  member's ties are the other 99 and the share of ties gone is the share of the *others*
+  who have left;
+- Granovetter's thresholds are the members' ``peer_threshold``; ``peer_influence`` =
+  ``peer_gain`` = 1, so the push *is* the tipping response, and every member's desertion
+  threshold is 1/2: he joins when the response passes its midpoint, that is when the share
+  of his ties gone exceeds his peer threshold (whatever ``peer_width``);
+- every other push weight (fear, grievance, motivation, norm, cohesion),
+  ``deployment_dread``, ``deterrence_weight`` and the daily noise 0.
 
-Rounds are synchronous: every member who sees enough others gone joins in the same round;
-the process stops when a round adds no one (the equilibrium does not depend on the order,
-since joining is monotone).
+Rounds are synchronous: the members who left in the last round are added to each member's
+ties gone (as the model adds yesterday's deserters), and every member whose share passes his
+threshold joins in the same round; the process stops when a round adds no one (the
+equilibrium does not depend on the order, since joining is monotone).
 
 **Thresholds as counts, ``>`` and rounding.** Granovetter's member with threshold *k* joins
-when *at least* k others have; ``decide_to_desert`` is a strict ``push > threshold`` and the
-signal is a floating-point share (thresholds are float32 in the model). A count threshold k
-is therefore given to the model as the share ``(k - 0.5) / GROUP``, half a member below
-k / GROUP: k others gone (signal k / 100) clear it, k - 1 do not, and no rounding of k / 100
-can flip the comparison. A continuous threshold theta (a share, as in Granovetter's normal example) joins
-when the share gone is at least theta, that is when at least ceil(GROUP x theta) others
-have gone; it is converted to that count first (``share_to_count``). A negative threshold
-(an instigator) joins in the first round.
+when *at least* k others have; the response passes 1/2 strictly when the share of ties gone
+exceeds the peer threshold, and that share is a floating-point ratio over the 99 ties (peer
+thresholds are float32 in the model). A count threshold k is therefore given to the model
+as the share ``(k - 0.5) / (GROUP - 1)``, half a member below k / 99: k others gone clear it,
+k - 1 do not, and no rounding can flip the comparison. A continuous threshold theta (a share
+of the group, as in Granovetter's normal example) joins when the share gone is at least
+theta, that is when at least ceil(GROUP x theta) others have gone; it is converted to that
+count first (``share_to_count``). A negative threshold (an instigator) joins in the first
+round.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from model.parameters import Parameters, validate
 from model.ties import Ties
 
 GROUP = 100
+DECIDE_AT = 0.5  # every member's desertion threshold: the midpoint of the tipping response
 
 # Normal thresholds (Granovetter's second example): mean and the spreads swept.
 NORMAL_MEAN = 0.25
@@ -50,13 +57,14 @@ def pure_threshold_parameters() -> Parameters:
     """The model's parameters with everything but the peer signal switched off."""
     return validate(
         {
-            "tie_weight": 0.0,
             "peer_influence": 1.0,
             "peer_gain": 1.0,
             "weight_fear": 0.0,
             "weight_grievance": 0.0,
             "weight_motivation": 0.0,
             "deployment_dread": 0.0,
+            "norm_weight": 0.0,
+            "cohesion_weight": 0.0,
             "deterrence_weight": 0.0,
             "daily_noise": 0.0,
         },
@@ -66,7 +74,7 @@ def pure_threshold_parameters() -> Parameters:
 
 def count_to_share(k: np.ndarray | int) -> np.ndarray:
     """The model's (strict) share threshold for 'joins when at least k others have'."""
-    return (np.asarray(k, dtype=np.float64) - 0.5) / GROUP
+    return (np.asarray(k, dtype=np.float64) - 0.5) / (GROUP - 1)
 
 
 def share_to_count(theta: np.ndarray) -> np.ndarray:
@@ -79,7 +87,7 @@ def final_participation(count_thresholds: np.ndarray) -> np.ndarray:
 
     ``count_thresholds`` has one row per group of ``GROUP`` members, each entry the number
     of others who must have joined first. Every group runs at once: each is a unit of the
-    model's arrays (one squad, no cross ties), so one call of ``peer_signal`` serves them all.
+    model's arrays (one squad, no cross ties), so one call of ``tie_sums`` serves them all.
     """
     k = np.atleast_2d(np.asarray(count_thresholds))
     groups, size = k.shape
@@ -88,47 +96,47 @@ def final_participation(count_thresholds: np.ndarray) -> np.ndarray:
     p = pure_threshold_parameters()
     params = proc.kernel_parameters(p)
     n = groups * size
-    unit = np.repeat(np.arange(groups), size)
-    squad = unit  # one squad per group: the squad term is computed, and weighted 0
+    squad = np.repeat(np.arange(groups), size)  # one squad per group
     ties = Ties(n)  # no cross ties
     squad_capacity = np.full(groups, size)
-    authorised = np.full(groups, size)
-    threshold = count_to_share(k.ravel())
-    peer_recent = np.zeros(n, dtype=np.float32)  # 1 once a member has left; never fades
+    peer_threshold = count_to_share(k.ravel()).astype(np.float32)  # float32, as in the model
+    ties_gone = np.zeros(n, dtype=np.float32)
     joined = np.zeros(n, dtype=bool)
+    last = np.zeros(n, dtype=bool)  # who joined in the last round
     for _ in range(size + 1):  # each round that continues adds at least one member
-        rows = np.flatnonzero(peer_recent)
-        squad_recent, cross_recent = proc.tie_sums(rows, peer_recent[rows], squad, ties, groups, n)
-        unit_recent = proc.per_unit_sum(unit[rows], peer_recent[rows], groups)
+        rows = np.flatnonzero(last)
+        squad_gone, cross_gone = proc.tie_sums(rows, np.ones(rows.size), squad, ties, groups, n)
         new = _threshold_round(
-            params, joined, unit, squad, peer_recent, squad_recent, cross_recent, unit_recent,
-            squad_capacity, ties.degree, authorised, threshold, proc.perceived_severity(p),
+            params, joined, squad, last.astype(np.float32), squad_gone, cross_gone, squad_capacity,
+            ties.degree, ties_gone, peer_threshold, proc.perceived_severity(p),
         )
         if not new.any():
             break
         joined |= new
-        peer_recent[new] = 1.0
+        last = new
     return joined.reshape(groups, size).sum(axis=1)
 
 
 @njit(cache=True)
-def _threshold_round(params, joined, unit, squad, recent, squad_recent, cross_recent, unit_recent,
-                     squad_capacity, degree, authorised, threshold, severity):
-    """Who joins in this round: the model's decision with only the peer signal left in it."""
+def _threshold_round(params, joined, squad, last, squad_gone, cross_gone, squad_capacity, degree,
+                     ties_gone, peer_threshold, severity):
+    """Who joins in this round: the model's decision with only the peer response left in it."""
     p = params[0]
     new = np.zeros(joined.size, dtype=np.bool_)
     for i in range(joined.size):
         if joined[i]:
             continue
-        u, q = unit[i], squad[i]
-        signal = proc.peer_signal(
-            p, proc.ties_total(squad_recent[q], recent[i], cross_recent[i]),
-            squad_capacity[q] - 1 + degree[i], unit_recent[u], recent[i], authorised[u],
+        q = squad[i]
+        ties_gone[i] = proc.ties_gone_after_day(
+            ties_gone[i], proc.ties_total(squad_gone[q], last[i], cross_gone[i])
         )
-        terms = proc.push_terms(p, 0.0, 0.0, 1.0, 0.0, signal, False)  # fear, grievance 0; motivated
-        push = terms[0] + terms[1] + terms[2] + terms[3] + terms[4]
+        signal = proc.peer_signal(p, ties_gone[i], proc.n_ties(squad_capacity[q], degree[i]),
+                                  peer_threshold[i])
+        # fear, grievance 0; fully motivated; no norm, no cohesion (their weights are 0 too)
+        terms = proc.push_terms(p, 0.0, 0.0, 1.0, 0.0, signal, False, 0.0, 0.0)
+        push = proc.total_push(terms)
         deter = proc.deterrence(p, 1.0, severity, 1.0)  # deterrence_weight is 0
-        new[i] = proc.decide_to_desert(push, deter, threshold[i], 0.0)
+        new[i] = proc.decide_to_desert(push, deter, DECIDE_AT, 0.0)
     return new
 
 

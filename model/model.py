@@ -28,12 +28,6 @@ from model.state import (
 from model.ties import Ties
 
 
-def sorted_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The rows in ``a`` or ``b``, sorted, each once (np.union1d, without its hashing)."""
-    both = np.sort(np.concatenate([a, b]))
-    return both[np.r_[True, both[1:] != both[:-1]]] if both.size else both
-
-
 def _read_metric(model: MoraleModel, name: str) -> float:
     return model.metrics[name]
 
@@ -103,6 +97,8 @@ class MoraleModel(mesa.Model):
             first_squad=np.arange(n_units) * squads_per_unit,
             n_squads=squads_per_unit,
             supply=p.supply_level,
+            cohesion=p.cohesion_start,
+            desertion_norm=0.0,
         )
         self.units = [Unit(self, u) for u in range(n_units)]
 
@@ -115,7 +111,7 @@ class MoraleModel(mesa.Model):
         # Soldiers
         self.soldier_table = SoldierTable(n_units * p.unit_size)
         self._present = None  # cache of present_mask()
-        self.recent_rows = np.empty(0, dtype=np.int64)  # soldiers whose desertion is still remembered
+        self.yesterday_deserters = np.empty(0, dtype=np.int64)  # their ties count them today
         self.ties = Ties(n_units * p.unit_size)
         self.soldier_agents: list[Soldier] = []
         self.cascades = CascadeTracker()
@@ -143,6 +139,13 @@ class MoraleModel(mesa.Model):
         self.today = dict.fromkeys(("hit", "deserted", "caught"), 0)
         self.unit_backlash = np.zeros(n_units)  # set each day once punishment salience has faded
         self._refresh_unit_state()
+        # Soldiers start believing what the police can do with nobody at large.
+        self.certainty_belief = proc.arrest_probability(
+            p, proc.police_strength(p, float(self.unit_table.authorised.sum())), 0
+        )
+        self.assess_enforcement(day=0)
+        self.decision_cohesion = self.unit_table.cohesion.copy()  # what today's decisions read
+        self.decision_norm = self.unit_table.desertion_norm.copy()
         self._mark_service()
 
     def _enlist(self, squads: np.ndarray, conscript_share: float, day: int) -> np.ndarray:
@@ -156,17 +159,22 @@ class MoraleModel(mesa.Model):
             service == Service.CONSCRIPT, p.conscript_motivation, p.contract_motivation
         )
         self._present = None  # newcomers are present
+        motivation = proc.draw_beta(rng, mean_motivation, k, p.trait_concentration)
         rows = self.soldier_table.append(
             k,
             unit=self.squad_unit[squads],
             squad=squads,
             service=service,
             status=Status.SERVING,
-            motivation=proc.draw_beta(rng, mean_motivation, k, p.trait_concentration),
+            motivation=motivation,
+            commitment=motivation,
             fear=proc.draw_beta(rng, p.start_fear, k, p.trait_concentration),
             grievance=proc.draw_beta(rng, p.start_grievance, k, p.trait_concentration),
             risk_aversion=proc.draw_beta(rng, p.risk_aversion_mean, k, p.trait_concentration),
             threshold=np.clip(rng.normal(p.threshold_mean, p.threshold_spread, k), 0.0, 1.0),
+            peer_threshold=np.clip(
+                rng.normal(p.peer_threshold_mean, p.peer_threshold_spread, k), 0.01, 1.0
+            ),
             joined_day=day,
         )
         self._tie_newcomers(rows)
@@ -252,7 +260,6 @@ class MoraleModel(mesa.Model):
             p, o.unit, o.status == OfficerStatus.SERVING, o.competence_offset,
             o.harshness_offset, p.n_units,
         )
-        self.unit_certainty = proc.perceived_certainty(p, self.unit_harshness, u.punishment_salience)
 
     def _soldier_state(self) -> passes.SoldierState:
         """The soldiers' columns the compiled passes read and update in place."""
@@ -260,7 +267,9 @@ class MoraleModel(mesa.Model):
         return passes.SoldierState(
             present=self.present_mask(), unit=s.unit, squad=s.squad,
             risk_aversion=s.risk_aversion, threshold=s.threshold,
-            combat_days=s.combat_days, fear=s.fear, grievance=s.grievance, peer_signal=s.peer_signal,
+            commitment=s.commitment, peer_threshold=s.peer_threshold,
+            combat_days=s.combat_days, fear=s.fear, grievance=s.grievance, ties_gone=s.ties_gone,
+            peer_signal=s.peer_signal,
             motivation=s.motivation, propaganda_lift=s.propaganda_lift,
             push=s.push, deterrence=s.deterrence, noise=s.noise,
         )
@@ -269,10 +278,10 @@ class MoraleModel(mesa.Model):
         """Today's per-unit quantities the compiled passes read."""
         u = self.unit_table
         return passes.UnitConditions(
-            at_front=u.posture == Posture.FRONTLINE, authorised=u.authorised,
+            at_front=u.posture == Posture.FRONTLINE,
             competence=self.unit_competence, led=self.unit_led, harshness=self.unit_harshness,
             stretch=self.unit_stretch, supply=u.supply, backlash=self.unit_backlash,
-            certainty=self.unit_certainty,
+            certainty=self.unit_certainty, cohesion=u.cohesion, norm=u.desertion_norm,
         )
 
     def _army_conditions(self) -> passes.ArmyConditions:
@@ -327,16 +336,18 @@ class MoraleModel(mesa.Model):
         day = self.day  # Mesa has already counted this step
         self.scheduled_changes(day)
         self.kernel_params = proc.kernel_parameters(self.params)  # today's levers
-        self.fade_peer_memory()
         self.rotate_units()
         self._refresh_unit_state()
+        self.assess_enforcement(day)
         self.deliver_supplies()
+        present_at_dawn = self.unit_present
         hit = self.fight()
         self.live_through_the_day(hit)
-        self.decide(day)
+        deserters = self.decide(day)
         self.enforce(day)
         self.heal_wounded()
         self.replace_officers(day)
+        self.remember_losses(deserters, present_at_dawn)
         self.reinforce(day)
         self._mark_service()
         self._collect()
@@ -346,12 +357,30 @@ class MoraleModel(mesa.Model):
         for changes in self.schedule.get(day, ()):
             self.set_levers(**changes)
 
-    def fade_peer_memory(self) -> None:
-        """Yesterday's desertions weigh a little less today (only soldiers with a memory left)."""
-        s, rows = self.soldier_table, self.recent_rows
-        faded = proc.fade_peer_memory(self.params, s.peer_recent[rows])
-        s.peer_recent[rows] = faded
-        self.recent_rows = rows[faded > 0]
+    def assess_enforcement(self, day: int) -> None:
+        """Police against the deserters they pursue: today's capture chance and soldiers' certainty (R5, B1).
+
+        Deserters at large (``self.pursued_rows``, within ``pursuit_days``) are found here once a
+        day; ``enforce`` hunts the same rows after today's decisions.
+        """
+        p, s, u = self.params, self.soldier_table, self.unit_table
+        at_large = np.flatnonzero(s.status == Status.DESERTED)
+        self.pursued_rows = at_large[proc.pursued(p, day - s.deserted_day[at_large])]
+        self.police = proc.police_strength(p, float(u.authorised.sum()))
+        arrest = proc.arrest_probability(p, self.police, self.pursued_rows.size)
+        self.capture_chance = proc.capture_chance(p, arrest)
+        self.certainty_belief = proc.certainty_belief(p, self.certainty_belief, arrest)
+        self.unit_certainty = proc.perceived_certainty(
+            p, self.certainty_belief, self.unit_harshness, u.punishment_salience
+        )
+
+    def remember_losses(self, deserters: np.ndarray, present_at_dawn: np.ndarray) -> None:
+        """The unit's memory of the day: losses cut its cohesion, desertions feed its norm."""
+        p, s, u = self.params, self.soldier_table, self.unit_table
+        deserted = proc.per_unit_sum(s.unit[deserters], None, p.n_units)
+        lost = self.unit_hit + deserted
+        u.cohesion[:] = proc.cohesion_after_day(p, u.cohesion, lost, present_at_dawn)
+        u.desertion_norm[:] = proc.desertion_norm_after_day(p, u.desertion_norm, deserted, u.authorised)
 
     def rotate_units(self) -> None:
         """Relieve frontline units that have fought ``rotation_days`` (loop B3)."""
@@ -384,6 +413,7 @@ class MoraleModel(mesa.Model):
         self._set_status(wounded, Status.WOUNDED)
         s.wound_days_left[wounded] = proc.wound_days(p, self.medical, rng, wounded.size)
         s.combat_days[hit_rows] = 0
+        self.unit_hit = proc.per_unit_sum(s.unit[hit_rows], None, p.n_units)
         self.counts["killed"] += killed.size
         self.counts["wounded"] += wounded.size
         self.today["hit"] = hit_rows.size
@@ -414,19 +444,14 @@ class MoraleModel(mesa.Model):
             hit_rows, np.ones(hit_rows.size), s.squad, self.ties, n_squads, n
         )
         unit_hit_share = proc.unit_hit_share(s.unit[hit_rows], self.unit_present, p.n_units)
-        recent = self.recent_rows
-        squad_recent, cross_recent = proc.tie_sums(
-            recent, s.peer_recent[recent], s.squad, self.ties, n_squads, n
-        )
-        unit_recent = proc.per_unit_sum(s.unit[recent], s.peer_recent[recent], p.n_units)
+        gone = self.yesterday_deserters
+        squad_gone, cross_gone = proc.tie_sums(gone, np.ones(gone.size), s.squad, self.ties, n_squads, n)
         u.punishment_salience[:] = proc.fade_salience(p, u.punishment_salience)
         self.unit_backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
         self.habituation = float(proc.propaganda_habituation(p, self.habituation))
         contacts = passes.TodaysContacts(
             hit=hit.astype(np.float32), squad_hit=squad_hit, cross_hit=cross_hit,
-            unit_hit_share=unit_hit_share,
-            recent=s.peer_recent, squad_recent=squad_recent, cross_recent=cross_recent,
-            unit_recent=unit_recent,
+            unit_hit_share=unit_hit_share, squad_gone=squad_gone, cross_gone=cross_gone,
             squad_places=self.squad_capacity, cross_ties=self.ties.degree,
         )
         passes.morale_pass(
@@ -444,13 +469,14 @@ class MoraleModel(mesa.Model):
             mood,
         )
         deserters = np.flatnonzero(deserts)
+        # the unit's memory as the soldiers weighed it today (it changes at the end of the day)
+        self.decision_cohesion, self.decision_norm = u.cohesion.copy(), u.desertion_norm.copy()
 
         self._set_status(deserters, Status.DESERTED)
         s.deserted_day[deserters] = day
         s.deserted_posture[deserters] = u.posture[s.unit[deserters]]
         s.times_deserted[deserters] += 1
-        s.peer_recent[deserters] = 1.0
-        self.recent_rows = sorted_union(self.recent_rows, deserters)
+        self.yesterday_deserters = deserters  # their ties count them tomorrow
         s.combat_days[deserters] = 0
         s.cascade[deserters] = self.cascades.record(
             day, deserters, s.unit, s.squad, s.cascade, self.ties
@@ -462,12 +488,9 @@ class MoraleModel(mesa.Model):
     def enforce(self, day: int) -> None:
         """Military police catch deserters; the caught are jailed or sent back (loops B1, R4)."""
         p, s, u, rng = self.params, self.soldier_table, self.unit_table, self.rng
-        # draws only for the deserters at large (a few thousand), not for the whole army
-        at_large = np.flatnonzero((s.status == Status.DESERTED) & (s.deserted_day < day))
-        caught = at_large[proc.capture(
-            p, np.ones(at_large.size, dtype=bool), day - s.deserted_day[at_large],
-            rng.random(at_large.size),
-        )]
+        # draws only for the deserters pursued (found this morning, before today's desertions)
+        pursued = self.pursued_rows
+        caught = pursued[proc.capture(self.capture_chance, rng.random(pursued.size))]
         is_jailed = proc.imprisoned(p, np.ones(caught.size, dtype=bool), rng.random(caught.size))
         jailed, sent_back = caught[is_jailed], caught[~is_jailed]
         self._set_status(jailed, Status.JAILED)
@@ -502,11 +525,19 @@ class MoraleModel(mesa.Model):
         self._appoint_officers(o.unit[due].copy(), day)
 
     def reinforce(self, day: int) -> None:
-        """Replacements, mostly mobilised conscripts, fill vacancies in squads (loop B2)."""
-        p, s = self.params, self.soldier_table
+        """Replacements, mostly mobilised conscripts, fill vacancies in squads (loop B2).
+
+        Newcomers dilute their unit's cohesion (a newcomer to a broken company starts in a
+        broken company) and inherit its desertion norm (it is the unit's).
+        """
+        p, s, u = self.params, self.soldier_table, self.unit_table
         on_books = self.present_mask() | (s.status == Status.WOUNDED)
         occupied = passes.count_where(s.squad, on_books, self.squad_capacity.size)
         arrivals = proc.replacements(p, proc.vacancies(self.squad_capacity, occupied), self.rng)
+        if arrivals.any():
+            present = passes.count_where(s.unit, self.present_mask(), p.n_units)
+            newcomers = np.bincount(self.squad_unit, weights=arrivals, minlength=p.n_units)
+            u.cohesion[:] = proc.cohesion_after_reinforcement(u.cohesion, present, newcomers)
         squads = np.repeat(np.arange(arrivals.size), arrivals)
         rows = self._enlist(squads, p.replacement_conscript_share, day)
         self.counts["reinforcements"] += rows.size
@@ -522,9 +553,11 @@ class MoraleModel(mesa.Model):
         deploying = bool(proc.is_deploying(
             p, bool(u.posture[s.unit[row]] == Posture.FRONTLINE), int(s.combat_days[row])
         ))
+        unit = s.unit[row]
         values = proc.push_terms(
             p, float(s.fear[row]), float(s.grievance[row]), float(s.motivation[row]),
             float(s.propaganda_lift[row]), float(s.peer_signal[row]), deploying,
+            float(self.decision_norm[unit]), float(self.decision_cohesion[unit]),
         )
         terms = {f"push_{name}": float(v) for name, v in zip(proc.PUSH_TERMS, values, strict=True)}
         push = float(proc.total_push(values))

@@ -49,13 +49,20 @@ def _param(
     group: Group,
     low: str | None = None,
     high: str | None = None,
+    source: str | None = None,
 ) -> Any:
-    """One parameter: range, default, units and meaning, in one place."""
+    """One parameter: range, default, units and meaning, in one place.
+
+    ``source`` says where the default comes from: a literature citation, or how it was
+    chosen ("guess, calibrated on design seeds ...").
+    """
     extra: dict[str, Any] = {"units": units, "group": group}
     if low is not None:
         extra["low"] = low
     if high is not None:
         extra["high"] = high
+    if source is not None:
+        extra["source"] = source
     return Field(default, ge=ge, le=le, description=meaning, json_schema_extra=extra)
 
 
@@ -128,16 +135,25 @@ class Parameters(BaseModel):
     )
     penalty_severity: float = _param(
         0.5, ge=0, le=1, units="0..1", group="lever",
-        meaning="Severity of punishment for desertion; also the chance a caught deserter "
-        "is imprisoned rather than sent back.",
+        meaning="Severity of punishment for desertion, as soldiers perceive it (the chance of "
+        "prison is prison_share).",
         low="a reprimand, sent back to the unit", high="up to 10 years in prison "
         "(Russia's 2022 maximum for desertion)",
     )
     enforcement: float = _param(
         0.4, ge=0, le=1, units="0..1", group="lever",
-        meaning="Certainty of capture: how hard military police hunt deserters.",
-        low="nobody looks for deserters", high="checkpoints everywhere: a deserter at "
-        "large caught with chance max_capture_rate a day",
+        meaning="Military police hunting deserters (certainty of capture, which falls as "
+        "deserters outnumber them).",
+        low="nobody looks for deserters", high="police_per_100 military police per 100 soldiers "
+        "of authorised strength",
+    )
+    prison_share: float = _param(
+        0.25, ge=0, le=1, units="share of the caught", group="lever",
+        meaning="Chance that a caught deserter is imprisoned (removed from the army); the rest "
+        "are sent back to their unit.",
+        low="every caught deserter is sent back", high="every caught deserter is jailed",
+        source="MODEL_BRIEF section 4: most sentences were suspended and the soldier sent back "
+        "(Mediazona and others, Russia 2023-2025)",
     )
     propaganda: float = _param(
         0.2, ge=0, le=1, units="0..1", group="lever",
@@ -217,25 +233,84 @@ class Parameters(BaseModel):
         meaning="Weight of missing motivation (1 - motivation) in the push to leave.",
     )
     peer_gain: float = _param(
-        1.5, ge=0, le=10, units="push per share of ties gone", group="behaviour",
-        meaning="Push from peers at peer_influence = 1 when all of a soldier's ties just left.",
+        0.2, ge=0, le=10, units="push", group="behaviour",
+        meaning="Push from peers at peer_influence = 1 once the share of a soldier's ties gone "
+        "is well past his peer threshold (the top of the tipping response).",
+        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
     )
-    tie_weight: float = _param(
+    peer_threshold_mean: float = _param(
+        0.25, ge=0, le=1, units="share of ties", group="behaviour",
+        meaning="Mean personal peer threshold: the share of a soldier's ties gone at which "
+        "their leaving starts to push him (drawn on joining).",
+        source="Granovetter 1978: normally distributed thresholds of mean 0.25",
+    )
+    peer_threshold_spread: float = _param(
+        0.1, ge=0, le=0.5, units="share of ties", group="behaviour",
+        meaning="Standard deviation of personal peer thresholds (clipped to 0.01..1).",
+        source="Granovetter 1978: participation jumps once the spread passes about 0.10-0.12",
+    )
+    peer_width: float = _param(
+        0.04, ge=0.001, le=0.5, units="share of ties", group="behaviour",
+        meaning="Width of the tipping response around a soldier's peer threshold (logistic scale).",
+        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+    )
+    norm_weight: float = _param(
+        0.1, ge=0, le=2, units="push", group="behaviour",
+        meaning="Push to leave once leaving is the unit's norm (the saturated desertion norm).",
+        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+    )
+    norm_half: float = _param(
+        0.2, ge=0.001, le=10, units="deserters per authorised soldier", group="behaviour",
+        meaning="Desertion norm at which the norm's push is half of norm_weight (saturation).",
+        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+    )
+    norm_memory_days: float = _param(
+        60.0, ge=1, le=10_000, units="days", group="behaviour",
+        meaning="How long a unit remembers its desertions as a norm (e-folding time).",
+        source="guess (Bearman 1991, McLauchlin 2015: norms outlast the soldiers who set them); "
+        "calibrated on design seeds 100-109 to the baseline band of fact 1",
+    )
+    cohesion_start: float = _param(
         0.7, ge=0, le=1, units="0..1", group="behaviour",
-        meaning="Share of the peer signal that comes from a soldier's ties (the rest: his unit).",
+        meaning="Cohesion of every unit's primary groups at the start of the run.",
+        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
     )
-    peer_memory_days: float = _param(
-        7.0, ge=0.5, le=10_000, units="days", group="behaviour",
-        meaning="How long a comrade's desertion keeps weighing (e-folding time).",
+    cohesion_days: float = _param(
+        60.0, ge=1, le=10_000, units="days", group="behaviour",
+        meaning="Time for bonds to form: cohesion grows by (1 - cohesion) / cohesion_days a day.",
+        source="guess (Shils & Janowitz 1948: bonds form over weeks of shared service); "
+        "calibrated on design seeds 100-109 to the baseline band of fact 1",
+    )
+    cohesion_loss: float = _param(
+        1.0, ge=0, le=10, units="cohesion per share lost", group="behaviour",
+        meaning="Cohesion lost per share of the unit present at dawn lost that day (hit or deserted).",
+        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+    )
+    cohesion_weight: float = _param(
+        0.15, ge=0, le=2, units="push", group="behaviour",
+        meaning="Pull to stay of a fully cohesive unit (subtracted from the push to leave).",
+        source="guess (Shils & Janowitz 1948; Costa & Kahn 2003: company make-up predicted "
+        "desertion); calibrated on design seeds 100-109 to the baseline band of fact 1",
     )
     deterrence_weight: float = _param(
         0.4, ge=0, le=3, units="push", group="behaviour",
         meaning="Deterrence at certain capture, maximal severity and full risk aversion.",
     )
-    severity_exponent: float = _param(
-        0.3, ge=0.1, le=3, units="exponent", group="behaviour",
-        meaning="Curvature of perceived severity; below 1 severity has diminishing returns "
-        "(Costa & Kahn: punishment explained little).",
+    police_per_100: float = _param(
+        2.0, ge=0, le=100, units="police per 100 authorised", group="behaviour",
+        meaning="Military police at enforcement = 1, per 100 soldiers of authorised strength.",
+        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+    )
+    capture_k: float = _param(
+        2.3, ge=0, le=20, units="per police-to-deserter ratio", group="behaviour",
+        meaning="Epstein's k: arrest probability = 1 - exp(-capture_k x police / deserters at large).",
+        source="Epstein 2002: k = 2.3",
+    )
+    certainty_days: float = _param(
+        14.0, ge=1, le=1000, units="days", group="behaviour",
+        meaning="Time for soldiers' belief in the certainty of capture to follow the police's "
+        "real chances (e-folding).",
+        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
     )
     daily_noise: float = _param(
         0.04, ge=0, le=0.5, units="push", group="behaviour",
@@ -296,9 +371,18 @@ class Parameters(BaseModel):
         meaning="Daily fear and grievance added when a unit is at half strength "
         "(same duties, fewer soldiers).",
     )
-    leadership_lift: float = _param(
-        0.004, ge=0, le=0.1, units="motivation per day", group="behaviour",
-        meaning="Daily motivation drift towards officer competence (trust in leaders).",
+    leadership_span: float = _param(
+        0.3, ge=0, le=1, units="motivation", group="behaviour",
+        meaning="How far officers pull motivation from a soldier's commitment: the target is "
+        "commitment + leadership_span x (competence - 0.5); without an officer, "
+        "commitment - leadership_span / 2.",
+        source="guess (Costa 2014: leading from the front lowered desertion); calibrated on "
+        "design seeds 100-109 to the baseline band of fact 1",
+    )
+    leadership_days: float = _param(
+        30.0, ge=1, le=1000, units="days", group="behaviour",
+        meaning="Time for motivation to settle at the officers' target (e-folding).",
+        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
     )
     officer_protection: float = _param(
         0.5, ge=0, le=1, units="share", group="behaviour",
@@ -343,7 +427,8 @@ class Parameters(BaseModel):
     )
     max_capture_rate: float = _param(
         0.1, ge=0, le=1, units="per day", group="behaviour",
-        meaning="Daily chance a deserter at large is caught at enforcement = 1.",
+        meaning="Daily chance a deserter at large is caught when police far outnumber the "
+        "deserters they hunt.",
     )
     pursuit_days: int = _param(
         30, ge=1, le=3650, units="days", group="behaviour",
@@ -401,7 +486,7 @@ PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)
 
 
 def spec(name: str) -> dict[str, Any]:
-    """The definition of one parameter: name, type, group, default, range, units, meaning."""
+    """The definition of one parameter: name, type, group, default, range, units, meaning, source."""
     field = Parameters.model_fields[name]
     extra = field.json_schema_extra or {}
     bounds = {type(m).__name__: m for m in field.metadata}
@@ -416,6 +501,7 @@ def spec(name: str) -> dict[str, Any]:
         "meaning": field.description,
         "low": extra.get("low"),
         "high": extra.get("high"),
+        "source": extra.get("source"),
     }
 
 

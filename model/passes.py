@@ -41,6 +41,7 @@ from model.processes import (
     peer_signal,
     propaganda_lift,
     push_terms,
+    ties_gone_after_day,
     ties_total,
     total_push,
 )
@@ -57,10 +58,13 @@ class SoldierState(NamedTuple):
     squad: np.ndarray            # his squad, the index of the per-squad ``TodaysContacts`` arrays
     risk_aversion: np.ndarray
     threshold: np.ndarray
+    commitment: np.ndarray       # his motivation at enlistment (leadership pulls around it)
+    peer_threshold: np.ndarray   # share of his ties gone at which their leaving tips him
     # updated by the morale pass
     combat_days: np.ndarray
     fear: np.ndarray
     grievance: np.ndarray
+    ties_gone: np.ndarray        # his ties who deserted since he joined
     peer_signal: np.ndarray
     motivation: np.ndarray
     propaganda_lift: np.ndarray
@@ -74,7 +78,6 @@ class UnitConditions(NamedTuple):
     """Today's condition and command of every unit, one entry per unit."""
 
     at_front: np.ndarray         # bool
-    authorised: np.ndarray       # authorised strength
     competence: np.ndarray       # of its serving officers (0 if unled)
     led: np.ndarray              # bool: at least one officer serving
     harshness: np.ndarray        # of its serving officers (0 if unled)
@@ -82,6 +85,8 @@ class UnitConditions(NamedTuple):
     supply: np.ndarray           # supply on hand
     backlash: np.ndarray         # grievance today's punishment salience adds
     certainty: np.ndarray        # perceived certainty of capture
+    cohesion: np.ndarray         # cohesion of its primary groups
+    norm: np.ndarray             # its desertion norm
 
 
 class ArmyConditions(NamedTuple):
@@ -93,7 +98,7 @@ class ArmyConditions(NamedTuple):
 
 
 class TodaysContacts(NamedTuple):
-    """What each soldier saw happen to his comrades: today's casualties and recent desertions.
+    """What each soldier saw happen to his comrades: today's casualties and yesterday's desertions.
 
     Sums over a soldier's ties come in parts (``processes.tie_sums``): per squad,
     over his cross ties, and his own value to take out (``processes.ties_total``).
@@ -103,21 +108,20 @@ class TodaysContacts(NamedTuple):
     squad_hit: np.ndarray        # per squad: soldiers hit today
     cross_hit: np.ndarray        # per soldier: his cross ties hit today
     unit_hit_share: np.ndarray   # per unit: share of those present hit today
-    recent: np.ndarray           # per soldier: his own ``peer_recent`` (1 the day he deserts, fading)
-    squad_recent: np.ndarray     # per squad: sum of ``peer_recent``
-    cross_recent: np.ndarray     # per soldier: sum over his cross ties
-    unit_recent: np.ndarray      # per unit: sum of ``peer_recent``
+    squad_gone: np.ndarray       # per squad: its soldiers who deserted yesterday
+    cross_gone: np.ndarray       # per soldier: his cross ties who deserted yesterday
     squad_places: np.ndarray     # per squad: its places (his squad mates are the others)
     cross_ties: np.ndarray       # per soldier: his number of cross ties
 
 
 @njit(cache=True, error_model="numpy")
 def morale_pass(params, soldiers, units, army, contacts):
-    """Fear, grievance, the peer signal, motivation and propaganda's lift of every soldier present.
+    """Fear, grievance, ties gone, the peer signal, motivation and propaganda's lift of every soldier present.
 
     In the order of the day: days in combat (counted at the front, reset in the
-    rear), fear after the fighting, grievance after the day's conditions, the
-    peer signal, motivation (which reads today's grievance and signal), and
+    rear), fear after the fighting, grievance after the day's conditions, his
+    ties gone (yesterday's deserters added) and the peer signal on their share,
+    motivation (which reads today's grievance and signal), and
     the propaganda lift (which reads today's motivation, fear and grievance).
     ``params`` is ``kernel_parameters(...)``; ``soldiers`` a ``SoldierState``
     (updated in place), ``units`` ``UnitConditions``, ``army`` ``ArmyConditions``,
@@ -140,13 +144,13 @@ def morale_pass(params, soldiers, units, army, contacts):
         new_grievance = grievance_after_conditions(
             p, s.grievance[i], units.supply[u], units.harshness[u], units.stretch[u], units.backlash[u]
         )
-        new_signal = peer_signal(
-            p, ties_total(c.squad_recent[q], c.recent[i], c.cross_recent[i]),
-            n_ties(c.squad_places[q], c.cross_ties[i]), c.unit_recent[u], c.recent[i],
-            units.authorised[u],
-        )
+        # yesterday's deserters are absent today, so a soldier visited here has no own value
+        gone = ties_gone_after_day(s.ties_gone[i], ties_total(c.squad_gone[q], 0.0, c.cross_gone[i]))
+        s.ties_gone[i] = gone
+        new_signal = peer_signal(p, gone, n_ties(c.squad_places[q], c.cross_ties[i]), s.peer_threshold[i])
         new_motivation = motivation_after_day(
-            p, s.motivation[i], units.competence[u], units.led[u], new_signal, new_grievance
+            p, s.motivation[i], s.commitment[i], units.competence[u], units.led[u], new_signal,
+            new_grievance,
         )
         s.fear[i] = new_fear
         s.grievance[i] = new_grievance
@@ -177,7 +181,7 @@ def decision_pass(params, soldiers, units, army, mood):
         deploying = is_deploying(p, units.at_front[u], s.combat_days[i])
         terms = push_terms(
             p, s.fear[i], s.grievance[i], s.motivation[i], s.propaganda_lift[i], s.peer_signal[i],
-            deploying,
+            deploying, units.norm[u], units.cohesion[u],
         )
         push = total_push(terms)
         deter = deterrence(p, units.certainty[u], army.severity, s.risk_aversion[i])

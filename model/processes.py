@@ -6,8 +6,8 @@ applies them in the order of the day):
 - army- and unit-level processes work on whole arrays (all units, or the few
   soldiers concerned: today's casualties, deserters at large) with numpy;
 - the per-soldier rules (``@soldier_rule``: days in combat, fear, grievance,
-  motivation, the peer signal, propaganda's lift, deployment, the push terms,
-  deterrence, the day's mood, the decision)
+  motivation, ties gone and the peer signal, propaganda's lift, deployment, the
+  push terms, deterrence, the day's mood, the decision)
   are written for one soldier and compiled by numba; ``model/passes.py``
   applies them to every soldier in one compiled pass a day, so that the day
   reads each soldier's state once instead of once per arithmetic operation
@@ -294,20 +294,36 @@ def grievance_after_conditions(p, grievance, supply, harshness, stretch, backlas
 
 
 @soldier_rule
-def motivation_after_day(p, motivation, competence, led, peer_signal, grievance):
+def leadership_target(p, commitment, competence, led):
+    """The motivation a soldier's officers pull him towards: a bounded pull around his commitment.
+
+    Article: "ineffective leadership", "absence of trust between soldiers and
+    their superiors"; Costa (2014): leading from the front lowered desertion.
+    ``commitment`` is his motivation at enlistment; a led unit pulls it up or
+    down by ``leadership_span`` x (competence - 0.5), a unit without an officer
+    down by ``leadership_span`` / 2; within 0..1. Officers move motivation
+    within a band around what the soldier brought, not without limit.
+    """
+    if led:
+        return clip01(commitment + p.leadership_span * (competence - 0.5))
+    return clip01(commitment - 0.5 * p.leadership_span)
+
+
+@soldier_rule
+def motivation_after_day(p, motivation, commitment, competence, led, peer_signal, grievance):
     """A soldier's motivation after a day.
 
     Article: "lack of motivation ... lack the ideological commitment";
     "absence of trust between soldiers and their superiors"; seeing comrades
-    leave makes them "question the purpose of the war". Competent officers lift
-    motivation and incompetent ones erode it (``leadership_lift`` x
-    (competence - 0.5)); a unit with no officer loses half the lift a day;
-    comrades' desertions erode it (``peer_erosion``), so does grievance
-    (``grievance_erosion``).
+    leave makes them "question the purpose of the war". Motivation relaxes
+    towards the officers' target (``leadership_target``) with e-folding time
+    ``leadership_days``; then comrades' desertions erode it (``peer_erosion``
+    x the peer signal), so does grievance (``grievance_erosion``).
     """
-    lead = p.leadership_lift * (competence - 0.5) if led else -0.5 * p.leadership_lift
+    target = leadership_target(p, commitment, competence, led)
+    led_to = motivation + (target - motivation) / p.leadership_days
     erosion = p.peer_erosion * peer_signal + p.grievance_erosion * grievance
-    return clip01(motivation + lead - erosion)
+    return clip01(led_to - erosion)
 
 
 def propaganda_habituation(p: Parameters, habituation: float) -> float:
@@ -342,20 +358,31 @@ def propaganda_lift(p, habituation, motivation, fear, grievance):
 
 
 @soldier_rule
-def peer_signal(p, ties_recent, n_ties, unit_recent, own_recent, authorised):
-    """Recent desertions among a soldier's ties and unit, as a share (0..1).
+def peer_signal(p, ties_gone, n_ties, peer_threshold):
+    """A soldier's response to the share of his ties who have deserted since he joined (0..1).
 
     Article: "seeing their comrades leave ... create a sense of unease and
-    disillusionment", "a self-perpetuating cycle" (loop R1; Granovetter 1978).
-    ``peer_recent`` is 1 on the day a soldier deserts and fades with
-    ``peer_memory_days``; ``ties_recent`` is its sum over the soldier's
-    ``n_ties`` ties, ``unit_recent`` over his unit (his own ``own_recent``
-    taken out). The signal mixes the share of his ties who recently left
-    (weight ``tie_weight``) and the share of his unit's ``authorised`` strength.
+    disillusionment", "a self-perpetuating cycle" (loop R1). Granovetter
+    (1978): a threshold is crossed by how many have acted so far. The share is
+    ``ties_gone`` / ``n_ties``; the response is a logistic step at his personal
+    ``peer_threshold`` (drawn from ``peer_threshold_mean``,
+    ``peer_threshold_spread``) of width ``peer_width``: near 0 below it, near 1
+    above it.
     """
-    tie_share = ties_recent / max(n_ties, 1)
-    unit_share = (unit_recent - own_recent) / max(authorised, 1)
-    return clip01(p.tie_weight * tie_share + (1.0 - p.tie_weight) * unit_share)
+    share = ties_gone / max(n_ties, 1)
+    return 1.0 / (1.0 + np.exp(-(share - peer_threshold) / p.peer_width))
+
+
+@soldier_rule
+def ties_gone_after_day(ties_gone, deserted_yesterday):
+    """Ties of a soldier who have deserted since he joined, after adding yesterday's deserters.
+
+    Granovetter (1978): participation so far, not only this week's. Newcomers
+    start at 0 (they did not see who left before them); ``deserted_yesterday``
+    is the sum over his ties (``ties_total``) of yesterday's deserters. Counted
+    while he is present. No parameter.
+    """
+    return ties_gone + deserted_yesterday
 
 
 def tie_sums(
@@ -363,7 +390,7 @@ def tie_sums(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sums over ties of a quantity that is non-zero for a few soldiers only.
 
-    ``values`` are the quantity at ``rows`` (today's casualties, recent
+    ``values`` are the quantity at ``rows`` (today's casualties, yesterday's
     deserters) and zero elsewhere. Returns (per squad, per soldier over his
     cross ties); a soldier's sum over all his ties is ``per_squad[his squad] -
     his own value + cross[him]`` (``ties_total``). Only those few soldiers are
@@ -378,7 +405,7 @@ def n_ties(squad_places, cross_ties):
     """How many comrades a soldier is tied to: his squad's other places plus his cross ties.
 
     Article: "seeing their comrades leave": the peer signal is the share of
-    them who recently left (``peer_signal``). A squad keeps its places, so a
+    them who have left (``peer_signal``). A squad keeps its places, so a
     comrade who left still counts as a tie. No parameter.
     """
     return squad_places - 1 + cross_ties
@@ -390,19 +417,50 @@ def ties_total(per_squad, own, cross):
     return per_squad - own + cross
 
 
-FORGOTTEN = 1e-4  # a comrade's desertion weighing less than this is forgotten (set to 0)
+# ---------------------------------------------------------------------------- #
+# The unit's memory: cohesion and the desertion norm
+# ---------------------------------------------------------------------------- #
 
 
-def fade_peer_memory(p: Parameters, peer_recent: np.ndarray) -> np.ndarray:
-    """Comrades' desertions weigh less as days pass (e-folding ``peer_memory_days``).
+def cohesion_after_day(
+    p: Parameters, cohesion: np.ndarray, lost: np.ndarray, present_at_dawn: np.ndarray
+) -> np.ndarray:
+    """Cohesion of each unit's primary groups after a day, per unit (0..1).
 
-    Below ``FORGOTTEN`` a desertion is forgotten outright (set to 0), which
-    keeps the peer signal's work proportional to recent deserters, not to the
-    whole army: the model fades only the soldiers with a memory left.
+    Shils & Janowitz (1948), Costa & Kahn (2003): the primary group holds a
+    soldier; bonds take weeks to form and every loss cuts them. Cohesion grows
+    by (1 - cohesion) / ``cohesion_days`` and falls by ``cohesion_loss`` x the
+    share of the soldiers present at dawn lost today (``lost``: hit or deserted).
     """
-    faded = peer_recent * np.exp(-1.0 / p.peer_memory_days)
-    faded[faded < FORGOTTEN] = 0.0
-    return faded
+    grown = cohesion + (1.0 - cohesion) / p.cohesion_days
+    cut = p.cohesion_loss * lost / np.maximum(present_at_dawn, 1)
+    return np.clip(grown - cut, 0.0, 1.0)
+
+
+def cohesion_after_reinforcement(
+    cohesion: np.ndarray, present: np.ndarray, newcomers: np.ndarray
+) -> np.ndarray:
+    """Cohesion per unit once today's replacements have joined: newcomers dilute it.
+
+    Shils & Janowitz (1948): a unit that has lost its old hands integrates
+    newcomers badly; a newcomer to a broken company starts in a broken company.
+    cohesion x present / (present + newcomers). No parameter.
+    """
+    total = present + newcomers
+    return np.where(total > 0, cohesion * present / np.maximum(total, 1), cohesion)
+
+
+def desertion_norm_after_day(
+    p: Parameters, norm: np.ndarray, deserted: np.ndarray, authorised: np.ndarray
+) -> np.ndarray:
+    """The unit's desertion norm after today's desertions, per unit.
+
+    Bearman (1991), McLauchlin (2015): once many of a unit have gone, leaving
+    stops being shameful; the norm is the unit's, and newcomers inherit it. It
+    fades with e-folding time ``norm_memory_days`` and gains today's deserters
+    (``deserted``) per ``authorised`` soldier.
+    """
+    return norm * np.exp(-1.0 / p.norm_memory_days) + deserted / np.maximum(authorised, 1)
 
 
 # ---------------------------------------------------------------------------- #
@@ -410,11 +468,11 @@ def fade_peer_memory(p: Parameters, peer_recent: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------- #
 
 
-PUSH_TERMS = ("fear", "grievance", "motivation", "peers", "deployment")
+PUSH_TERMS = ("fear", "grievance", "motivation", "peers", "deployment", "norm", "cohesion")
 
 
 @soldier_rule
-def push_terms(p, fear, grievance, motivation, lift, signal, deploying):
+def push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, cohesion):
     """A soldier's push to leave, term by term (in the order of ``PUSH_TERMS``).
 
     Article: the root causes ("lack of motivation", "poor treatment and
@@ -423,7 +481,11 @@ def push_terms(p, fear, grievance, motivation, lift, signal, deploying):
     ``weight_motivation`` (on 1 - motivation, after the propaganda lift),
     ``peer_influence`` x ``peer_gain`` (on the peer signal) and
     ``deployment_dread`` x ``combat_intensity`` in a soldier's first
-    ``dread_days`` at the front (``deploying``).
+    ``dread_days`` at the front (``deploying``). The unit's memory: its
+    desertion ``norm`` pushes by ``norm_weight`` x norm / (norm + ``norm_half``)
+    (Bearman 1991: the stigma of leaving falls as more have left, saturating);
+    its ``cohesion`` pulls back by ``cohesion_weight`` x cohesion (Shils &
+    Janowitz 1948: the primary group holds a soldier).
     """
     return (
         p.weight_fear * fear,
@@ -431,6 +493,8 @@ def push_terms(p, fear, grievance, motivation, lift, signal, deploying):
         p.weight_motivation * (1.0 - clip01(motivation + lift)),
         p.peer_influence * p.peer_gain * signal,
         p.deployment_dread * p.combat_intensity if deploying else 0.0,
+        p.norm_weight * norm / (norm + p.norm_half),
+        -p.cohesion_weight * cohesion,
     )
 
 
@@ -448,7 +512,7 @@ def is_deploying(p, at_front, combat_days):
 @soldier_rule
 def total_push(terms):
     """A soldier's push to leave: the sum of ``push_terms``, in their order."""
-    return terms[0] + terms[1] + terms[2] + terms[3] + terms[4]
+    return terms[0] + terms[1] + terms[2] + terms[3] + terms[4] + terms[5] + terms[6]
 
 
 @soldier_rule
@@ -461,15 +525,55 @@ def mood_noise(p, draw):
     return p.daily_noise * draw
 
 
-def perceived_certainty(p: Parameters, harshness: np.ndarray, salience: np.ndarray) -> np.ndarray:
+def police_strength(p: Parameters, authorised_total: float) -> float:
+    """Military police hunting deserters: ``enforcement`` x ``police_per_100`` per 100 authorised.
+
+    Article: the government's crack-down on deserters; Epstein (2002): the
+    police are a number, not a probability.
+    """
+    return p.enforcement * p.police_per_100 / 100.0 * authorised_total
+
+
+def arrest_probability(p: Parameters, police: float, at_large: int) -> float:
+    """Epstein's arrest probability: 1 - exp(-``capture_k`` x police / max(deserters at large, 1)).
+
+    Epstein (2002), k = 2.3; the Confederate army of 1865: when desertion
+    outruns the provosts, each deserter is less likely caught (loop R5).
+    ``at_large`` counts the deserters still pursued (within ``pursuit_days``).
+    """
+    return 1.0 - float(np.exp(-p.capture_k * police / max(at_large, 1)))
+
+
+def capture_chance(p: Parameters, arrest: float) -> float:
+    """Today's chance that a deserter still pursued is caught: ``max_capture_rate`` x the arrest probability.
+
+    Article: the crack-down on deserters; saturating with the deserters at
+    large (``arrest_probability``).
+    """
+    return p.max_capture_rate * arrest
+
+
+def certainty_belief(p: Parameters, belief: float, arrest: float) -> float:
+    """Soldiers' army-wide belief in being caught, after a day: it follows the arrest probability.
+
+    Epstein (2002): perceived arrest probability; soldiers learn how the
+    police are doing with e-folding time ``certainty_days``, so when desertion
+    outruns the police they come to know it (loop R5).
+    """
+    return float(relax(belief, arrest, p.certainty_days))
+
+
+def perceived_certainty(
+    p: Parameters, belief: float, harshness: np.ndarray, salience: np.ndarray
+) -> np.ndarray:
     """Perceived certainty of being caught, per unit (0..1).
 
     Article: "stricter laws"; a "rigid and often punitive command structure".
-    Certainty rises with ``enforcement``, under harsh officers (by up to
-    ``harsh_certainty``) and for a while after comrades are punished
+    The army-wide ``belief`` (``certainty_belief``), raised under harsh officers
+    (by up to ``harsh_certainty``) and for a while after comrades are punished
     (``salience_certainty`` per punishment per 100 soldiers).
     """
-    certainty = p.enforcement * (1.0 + p.harsh_certainty * harshness) + p.salience_certainty * salience
+    certainty = belief * (1.0 + p.harsh_certainty * harshness) + p.salience_certainty * salience
     return np.clip(certainty, 0.0, 1.0)
 
 
@@ -496,13 +600,14 @@ def salience_after_punishments(
 
 
 def perceived_severity(p: Parameters) -> float:
-    """How severe soldiers perceive the penalties: ``penalty_severity`` ** ``severity_exponent``.
+    """How severe soldiers perceive the penalties: ``penalty_severity`` itself.
 
-    Article: "harsher punishments, including lengthy prison sentences". An
-    exponent below 1 gives diminishing returns, so certainty deters more than
-    severity. The same for every soldier (computed once a day).
+    Article: "harsher punishments, including lengthy prison sentences". No
+    curvature: deterrence is symmetric in certainty and severity (Epstein
+    2002), so whether certainty deters more must come from capture itself.
+    The same for every soldier (computed once a day).
     """
-    return p.penalty_severity**p.severity_exponent
+    return p.penalty_severity
 
 
 @soldier_rule
@@ -530,26 +635,30 @@ def decide_to_desert(push, deter, threshold, noise):
 # ---------------------------------------------------------------------------- #
 
 
-def capture(
-    p: Parameters, at_large: np.ndarray, days_at_large: np.ndarray, draws: np.ndarray
-) -> np.ndarray:
-    """Which deserters at large are caught today.
+def pursued(p: Parameters, days_at_large: np.ndarray) -> np.ndarray:
+    """Which deserters at large are still pursued: gone ``pursuit_days`` or fewer.
 
-    Article: the government's crack-down on deserters. A deserter can be caught
-    within ``pursuit_days`` of leaving, each day with chance
-    ``max_capture_rate`` x ``enforcement``.
+    Article: the government's crack-down on deserters; after the pursuit window
+    a deserter has escaped for good.
     """
-    catchable = at_large & (days_at_large <= p.pursuit_days)
-    return catchable & (draws < p.max_capture_rate * p.enforcement)
+    return days_at_large <= p.pursuit_days
+
+
+def capture(chance: float, draws: np.ndarray) -> np.ndarray:
+    """Which of the deserters still pursued are caught today, each with ``chance`` (``capture_chance``).
+
+    Article: the government's crack-down on deserters. No parameter of its own.
+    """
+    return draws < chance
 
 
 def imprisoned(p: Parameters, caught: np.ndarray, draws: np.ndarray) -> np.ndarray:
     """Which of the caught are imprisoned (removed); the rest are sent back to their unit.
 
     Article: "lengthy prison sentences"; brief: "most sentences were suspended
-    and the soldier sent back". The chance of prison is ``penalty_severity``.
+    and the soldier sent back". The chance of prison is ``prison_share``.
     """
-    return caught & (draws < p.penalty_severity)
+    return caught & (draws < p.prison_share)
 
 
 def grievance_on_return(p: Parameters, grievance: np.ndarray) -> np.ndarray:

@@ -29,7 +29,6 @@ from model.parameters import Parameters, validate
 
 SERVING, WOUNDED, KILLED, DESERTED, JAILED, RETURNED = range(6)
 FRONTLINE, SECOND_LINE, RESERVE = range(3)
-FORGOTTEN = 1e-4
 
 
 def clip(x: float) -> float:
@@ -52,7 +51,9 @@ class RefUnit:
         self.certainty = 0.0
         self.hazard = 0.0
         self.hit_today = 0
-        self.peer_sum = 0.0
+        self.deserted_today = 0
+        self.cohesion = 0.0  # set from cohesion_start
+        self.norm = 0.0
 
 
 class RefOfficer(mesa.Agent):
@@ -81,14 +82,18 @@ class RefSoldier(mesa.Agent):
         self.conscript = rng.random() < conscript_share
         mean = p.conscript_motivation if self.conscript else p.contract_motivation
         self.motivation = model.beta(mean)
+        self.commitment = self.motivation
         self.fear = model.beta(p.start_fear)
         self.grievance = model.beta(p.start_grievance)
         self.risk_aversion = model.beta(p.risk_aversion_mean)
         self.threshold = clip(rng.normal(p.threshold_mean, p.threshold_spread))
+        self.peer_threshold = min(max(rng.normal(p.peer_threshold_mean, p.peer_threshold_spread), 0.01), 1.0)
         self.status = SERVING
         self.combat_days = 0
         self.cross: list[RefSoldier] = []
-        self.peer_recent = 0.0
+        self.ties_gone = 0.0
+        self.left_yesterday = False
+        self.left_today = False
         self.wound_days = 0.0
         self.deserted_day = -1
         self.ever_deserted = False
@@ -103,10 +108,8 @@ class RefSoldier(mesa.Agent):
 
     # ---- phases of the day, each called on every soldier ----
 
-    def forget(self) -> None:
-        self.peer_recent *= math.exp(-1.0 / self.model.p.peer_memory_days)
-        if self.peer_recent < FORGOTTEN:
-            self.peer_recent = 0.0
+    def dawn(self) -> None:
+        self.left_yesterday, self.left_today = self.left_today, False
         self.hit = False
 
     def fight(self) -> None:
@@ -144,16 +147,20 @@ class RefSoldier(mesa.Agent):
             self.grievance + p.grievance_per_shortfall * (1 - u.supply) + p.harsh_grievance * u.harshness
             + p.overstretch_stress * u.stretch + backlash - p.grievance_decay * self.grievance
         )
-        # peers
+        # peers: ties who deserted yesterday join the count of those gone since he joined
         n_ties = m.squad_places[id(self.squad)] - 1 + len(self.cross)
-        ties_gone = sum(s.peer_recent for s in self.squad if s is not self) + sum(
-            s.peer_recent for s in self.cross
+        self.ties_gone += sum(s.left_yesterday for s in self.squad if s is not self) + sum(
+            s.left_yesterday for s in self.cross
         )
-        unit_gone = (u.peer_sum - self.peer_recent) / max(u.authorised, 1)
-        self.signal = clip(p.tie_weight * ties_gone / max(n_ties, 1) + (1 - p.tie_weight) * unit_gone)
-        # motivation
-        lead = p.leadership_lift * (u.competence - 0.5) if u.led else -0.5 * p.leadership_lift
-        self.motivation = clip(self.motivation + lead - p.peer_erosion * self.signal
+        share = self.ties_gone / max(n_ties, 1)
+        self.signal = 1.0 / (1.0 + math.exp(-(share - self.peer_threshold) / p.peer_width))
+        # motivation: a bounded pull towards the officers' target around his commitment
+        if u.led:
+            target = clip(self.commitment + p.leadership_span * (u.competence - 0.5))
+        else:
+            target = clip(self.commitment - p.leadership_span / 2)
+        led_to = self.motivation + (target - self.motivation) / p.leadership_days
+        self.motivation = clip(led_to - p.peer_erosion * self.signal
                                - p.grievance_erosion * self.grievance)
         novelty = max(p.propaganda - m.habituation, 0.0)
         strength = p.propaganda_residual * p.propaganda + (1 - p.propaganda_residual) * novelty
@@ -168,9 +175,10 @@ class RefSoldier(mesa.Agent):
         push = (p.weight_fear * self.fear + p.weight_grievance * self.grievance
                 + p.weight_motivation * (1 - clip(self.motivation + self.lift))
                 + p.peer_influence * p.peer_gain * self.signal
-                + p.deployment_dread * p.combat_intensity * deploying)
-        deter = (p.deterrence_weight * u.certainty * p.penalty_severity ** p.severity_exponent
-                 * self.risk_aversion)
+                + p.deployment_dread * p.combat_intensity * deploying
+                + p.norm_weight * u.norm / (u.norm + p.norm_half)
+                - p.cohesion_weight * u.cohesion)
+        deter = p.deterrence_weight * u.certainty * p.penalty_severity * self.risk_aversion
         if push - deter + m.rng.normal(0.0, p.daily_noise) > self.threshold:
             m.deserting.append(self)
 
@@ -180,10 +188,10 @@ class RefSoldier(mesa.Agent):
             return
         if m.day - self.deserted_day > p.pursuit_days:
             return
-        if m.rng.random() < p.max_capture_rate * p.enforcement:
+        if m.rng.random() < m.capture_chance:
             m.caught += 1
             self.unit.salience += 100.0 / max(self.unit.authorised, 1)
-            if m.rng.random() < p.penalty_severity:
+            if m.rng.random() < p.prison_share:
                 self.status = JAILED
             else:
                 self.status = RETURNED
@@ -216,6 +224,7 @@ class ReferenceModel(mesa.Model):
         for uid in range(p.n_units):
             posture = FRONTLINE if uid < n_front else SECOND_LINE if uid < n_front + n_second else RESERVE
             unit = RefUnit(uid, posture, p.unit_size, p.supply_level)
+            unit.cohesion = p.cohesion_start
             for start in range(0, p.unit_size, p.squad_size):
                 squad: list[RefSoldier] = []
                 unit.squads.append(squad)
@@ -225,6 +234,10 @@ class ReferenceModel(mesa.Model):
             for _ in range(p.officers_per_unit):
                 unit.officers.append(RefOfficer(self, unit))
             self.units.append(unit)
+        # police against deserters pursued (Epstein's arrest probability); belief starts at it
+        police = p.enforcement * p.police_per_100 / 100 * sum(u.authorised for u in self.units)
+        self.belief = 1 - math.exp(-p.capture_k * police / 1)
+        self.capture_chance = 0.0
         for unit in self.units:
             members = [s for squad in unit.squads for s in squad]
             for soldier in members:
@@ -261,14 +274,14 @@ class ReferenceModel(mesa.Model):
     # ---- the day ----
     def step(self) -> None:
         p, soldiers = self.p, self.soldiers
-        soldiers.do("forget")
+        soldiers.do("dawn")
         self.morning()
+        present_at_dawn = {unit.uid: unit.present for unit in self.units}
         soldiers.do("fight")
         if RefOfficer in self.agents_by_type:
             self.agents_by_type[RefOfficer].do("fight")
         for unit in self.units:
             unit.salience *= math.exp(-1.0 / p.salience_days)
-            unit.peer_sum = sum(s.peer_recent for squad in unit.squads for s in squad)
         self.habituation += (p.propaganda - self.habituation) / p.propaganda_habituation_days
         soldiers.do("live")
         self.deserting = []
@@ -277,16 +290,29 @@ class ReferenceModel(mesa.Model):
             soldier.status = DESERTED
             soldier.deserted_day = self.day
             soldier.ever_deserted = True
-            soldier.peer_recent = 1.0
+            soldier.left_today = True
+            soldier.unit.deserted_today += 1
             soldier.combat_days = 0
         self.desertions += len(self.deserting)
         soldiers.do("evade")
         soldiers.do("heal")
         self.replace_officers()
+        for unit in self.units:  # the unit's memory: losses cut cohesion, desertions feed the norm
+            lost = unit.hit_today + unit.deserted_today
+            unit.cohesion = clip(unit.cohesion + (1 - unit.cohesion) / p.cohesion_days
+                                 - p.cohesion_loss * lost / max(present_at_dawn[unit.uid], 1))
+            unit.norm = unit.norm * math.exp(-1 / p.norm_memory_days) + unit.deserted_today / max(
+                unit.authorised, 1)
         self.reinforce()
 
     def morning(self) -> None:
         p = self.p
+        pursued = sum(1 for s in self.soldiers
+                      if s.status == DESERTED and self.day - s.deserted_day <= p.pursuit_days)
+        police = p.enforcement * p.police_per_100 / 100 * sum(u.authorised for u in self.units)
+        arrest = 1 - math.exp(-p.capture_k * police / max(pursued, 1))
+        self.capture_chance = p.max_capture_rate * arrest
+        self.belief += (arrest - self.belief) / p.certainty_days
         present_total = 0
         for unit in self.units:
             unit.days_in_posture += 1
@@ -299,9 +325,10 @@ class ReferenceModel(mesa.Model):
                                / len(serving)) if serving else 0.0
             unit.harshness = (sum(clip(p.officer_harshness + o.harshness_offset) for o in serving)
                               / len(serving)) if serving else 0.0
-            unit.certainty = clip(p.enforcement * (1 + p.harsh_certainty * unit.harshness)
+            unit.certainty = clip(self.belief * (1 + p.harsh_certainty * unit.harshness)
                                   + p.salience_certainty * unit.salience)
             unit.hit_today = 0
+            unit.deserted_today = 0
         absent = 1 - present_total / sum(u.authorised for u in self.units)
         reaching = p.supply_level * max(0.0, 1 - p.logistics_strain * absent)
         for unit in self.units:
@@ -332,6 +359,8 @@ class ReferenceModel(mesa.Model):
                     newcomers.append(RefSoldier(self, unit, squad, p.replacement_conscript_share, self.day))
             if newcomers:  # ties to comrades present, newcomers included (as in the model)
                 present = [s for squad in unit.squads for s in squad if s.present]
+                before = len(present) - len(newcomers)  # newcomers dilute cohesion
+                unit.cohesion *= before / max(len(present), 1)
                 for soldier in newcomers:
                     self._tie(soldier, present)
 

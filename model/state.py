@@ -124,7 +124,9 @@ class SoldierTable(Table):
         "times_deserted": (i32, 0),
         "served_frontline": (np.dtype(bool), False),
         "served_rear": (np.dtype(bool), False),
-        "peer_recent": (f32, 0.0),     # 1 on the day he deserts, fading with peer memory
+        "commitment": (f32, 0.5),      # his motivation at enlistment (leadership pulls around it)
+        "peer_threshold": (f32, 0.25), # share of his ties gone at which their leaving tips him
+        "ties_gone": (f32, 0.0),       # his ties who deserted since he joined (counted while present)
         "wound_days_left": (f64, 0.0),
         "cascade": (i32, NEVER),       # cascade of his latest desertion
         # today's decision, kept for the inspector and the causal-loop view
@@ -163,4 +165,6 @@ class UnitTable(Table):
         "days_in_posture": (i32, 0),
         "days_frontline": (i32, 0),
         "punishment_salience": (f64, 0.0),  # recent punishments seen, per 100 soldiers
+        "cohesion": (f64, 0.7),        # cohesion of its primary groups, 0..1 (set from cohesion_start)
+        "desertion_norm": (f64, 0.0),  # its desertion norm: recent deserters per authorised soldier
     }

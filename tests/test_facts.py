@@ -3,9 +3,11 @@
 This file is the one place the facts are asserted (``tests/test_mechanisms.py`` keeps the
 mechanisms that are not facts). The experiments and criteria are those of ``morale facts``;
 to keep time down they run over fewer seeds than its 10 (``FACT_SEEDS``), sharing the
-conftest cache of model runs. Facts 4 and 7 do not hold at the defaults (docs/validation.md):
-their tests assert what the model does instead, so that they fail, and the document must be
-revised, the day the model changes.
+conftest cache of model runs. Since the revision of issue 12 (cohesion, norm, tipping peers,
+saturating enforcement) facts 4 and 7 hold on the means of these seeds, and facts 1, 3 and 5
+do not (nor the Union army's band): their tests assert what the revised model does instead,
+pending the facts' re-specification (docs/validation_plan.md), so that they fail, and the
+document must be revised, the day the model changes.
 
 Over 4 seeds the 95% intervals are wide, so these tests check each criterion's bounds on the
 means over seeds (``Verdict.holds_on_means``); the verdicts with intervals over 10 seeds are
@@ -32,41 +34,42 @@ def result(number: str, seeds=FACT_SEEDS) -> facts.FactResult:
     return facts.judge(facts.FACTS[number], seeds, per_seed)
 
 
-@pytest.mark.parametrize("number", ["1", "2", "3", "5", "6", "8", "9"])
+@pytest.mark.parametrize("number", ["2", "4", "6", "7", "8", "9"])
 def test_fact_holds(number):
     r = result(number)
     assert r.verdict.holds_on_means, f"fact {number}: {r.verdict.figure} ({r.verdict.criterion})"
 
 
-def test_fact_5_the_same_step_in_certainty_beats_severity_both_ways():
-    """Spelt out, because a Sobol sweep over wide ranges ranks severity first (docs/validation.md)."""
-    effect = {arm: e.mean for arm, e in result("5").verdict.details["effects"].items()}
-    assert effect["certainty_up"] > 1.5 * effect["severity_up"] > 0
-    assert effect["certainty_down"] > 1.5 * effect["severity_down"] > 0
-
-
-def test_fact_7_morale_does_not_return_but_the_desertion_flow_does():
-    """Hysteresis holds for morale, not for the daily desertion rate (so fact 7 fails as stated)."""
-    r = result("7")
-    for shock in facts.SHOCKS:
-        assert r.verdict.details[shock]["motivation"].high < 0, shock  # morale stays lower
-    # after the bloody month the fragile have already gone: no more desertions than unshocked
-    assert r.verdict.details["bloody_month"]["late_desertions"].mean <= 0
+def test_fact_1_the_army_rate_is_too_wide_for_its_band_on_these_seeds():
+    """Pending the facts re-specification: the revised model is bimodal per seed (most seeds a
+    few percent, some with collapsed companies), so over seeds 0-3 the army-wide mean lies just
+    above 10% (10.4%; design seeds 100-109: 5.4%) while the spread across units holds."""
+    r = result("1")
     assert not r.verdict.holds_on_means
+    assert r.verdict.details["rate"].mean > 0.10
+    assert r.verdict.details["units_over_10"].mean >= 0.05
 
 
-def test_fact_4_desertion_rises_steeply_with_combat_but_without_a_jump():
-    """The rise is spread over the range (over 10 seeds the steepest step is 1.8x the mean one).
+def test_fact_3_peers_off_removes_few_large_cascades():
+    """Pending the facts re-specification: with the tipping peer response, switching
+    ``peer_influence`` off removes only about a fifth of the cascades of 5+ on seeds 0-3 (the
+    unit's norm and cohesion still carry them), not half."""
+    r = result("3")
+    assert not r.verdict.holds_on_means
+    assert r.verdict.details["removed"].mean > 0  # fewer large cascades without peers...
+    assert r.verdict.details["share_kept"] > 0.5  # ...but most remain
+    assert r.verdict.details["tail_ratio"] >= 10  # the tail is still heavy
 
-    Over 3 seeds the steepest of 12 noisy steps is inflated by its selection, so this test
-    bounds it loosely: a flip (a tipping point) would put most of the rise into one step.
-    """
-    r = result("4", TIPPING_SEEDS)
-    share = np.array(r.verdict.details["share"])
-    assert share[0] <= 0.05 and share[-1] >= 0.5  # from almost no frontline company in cascade to most
-    assert r.verdict.details["rate"][-1] > 5 * r.verdict.details["rate"][0]
-    assert np.diff(share).max() < 0.5 * (share[-1] - share[0])
-    assert r.verdict.details["jump"].mean > 0
+
+def test_fact_5_severity_now_moves_desertion_more_than_certainty():
+    """Pending the facts re-specification: without ``severity_exponent`` deterrence is symmetric
+    in certainty and severity, and the police saturate, so the same 0.3 step in
+    ``penalty_severity`` moves desertion more than one in ``enforcement``, up and down."""
+    r = result("5")
+    effect = {arm: e.mean for arm, e in r.verdict.details["effects"].items()}
+    assert not r.verdict.holds_on_means
+    assert effect["severity_up"] > effect["certainty_up"]
+    assert effect["severity_down"] > effect["certainty_down"] > 0
 
 
 def test_tipping_criterion_tells_a_jump_from_a_slope():
@@ -140,8 +143,11 @@ UNION_SEEDS = tuple(range(4))
 UNION_BAND = (0.07, 0.11)  # about 9 in 100
 
 
-def test_union_army_scenario_deserts_about_9_percent():
+def test_union_army_scenario_now_deserts_far_less_than_9_percent():
+    """Pending the re-calibration of the scenario (validation plan, classroom check): tuned on
+    the first version, ``union_army`` deserts about 1.6% on seeds 0-3 under the revised model,
+    below Costa and Kahn's band."""
     scenario = resolve("union_army")
     rates = [run_model(s, days=scenario.days, **scenario.overrides).metrics["desertion_rate"]
              for s in UNION_SEEDS]
-    assert UNION_BAND[0] <= np.mean(rates) <= UNION_BAND[1], rates
+    assert np.mean(rates) < UNION_BAND[0], rates

@@ -35,7 +35,20 @@ def test_the_six_topics_and_more_are_there():
     assert len(set(orders)) == len(orders), "two lessons share an `order`"
 
 
-@pytest.mark.parametrize("name", list(lessons.available()))
+# Lessons whose claim the revised model (issue 12: cohesion, norm, tipping peers, saturating
+# enforcement) no longer bears out on the check seeds; their text awaits the facts'
+# re-specification (docs/validation_plan.md). Strict: the test fails once a claim holds again.
+# hysteresis: motivation on day 180 is -0.016 below the unshocked army (claim: below -0.02);
+# penalties_vs_root_causes: x9.6 on average, but seeds 2 and 4 have no desertion after day 30
+# in either arm (3 of 5 seeds in the claimed choice).
+PENDING_REVISION = {"hysteresis", "penalties_vs_root_causes"}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="claim pending re-specification"))
+    if name in PENDING_REVISION else name
+    for name in lessons.available()
+])
 def test_every_lesson_claim_holds_over_several_seeds(name):
     lesson = lessons.resolve(name)
     verdict = lessons.verify(lesson)

@@ -210,7 +210,8 @@ def test_compiled_day_equals_the_rules_applied_in_python():
     """The compiled passes of model/passes.py do what their Python source says, soldier by soldier."""
     from model import passes
 
-    harsh = dict(n_units=6, unit_size=40, combat_intensity=1.0, supply_level=0.3)  # so that some desert
+    harsh = dict(n_units=6, unit_size=40, combat_intensity=1.0, supply_level=0.3,
+                 threshold_mean=0.55)  # so that some desert
     compiled, interpreted = MoraleModel(rng=11, **harsh), MoraleModel(rng=11, **harsh)
     compiled.run(20)
     interpreted.run(20)

@@ -87,15 +87,32 @@ def test_grievance_rises_under_harsh_officers_with_overstretch_and_backlash_and_
     assert grievance(grievance=0.5) < 0.5  # full supply, mild officers: resentment fades
 
 
-def motivation(p=None, *, motivation=0.5, competence=0.5, led=True, signal=0.0, grievance=0.0):
-    return proc.motivation_after_day(p if p is not None else rules(), motivation, competence, led,
-                                     signal, grievance)
+def motivation(p=None, *, motivation=0.5, commitment=0.5, competence=0.5, led=True, signal=0.0,
+               grievance=0.0):
+    return proc.motivation_after_day(p if p is not None else rules(), motivation, commitment,
+                                     competence, led, signal, grievance)
 
 
 def test_competent_officers_lift_motivation_incompetent_ones_and_none_at_all_erode_it():
     assert motivation(competence=0.9) > 0.5 > motivation(competence=0.1)
     assert motivation(led=False) == pytest.approx(motivation(competence=0.0))  # as bad as the worst
     assert motivation(competence=0.5) == pytest.approx(0.5)
+
+
+def test_leadership_pulls_motivation_towards_a_bounded_target_around_commitment():
+    p = rules(leadership_span=0.3, leadership_days=30.0)
+    assert proc.leadership_target(p, 0.4, 1.0, True) == pytest.approx(0.55)
+    assert proc.leadership_target(p, 0.4, 0.0, True) == pytest.approx(0.25)
+    assert proc.leadership_target(p, 0.4, 0.9, False) == pytest.approx(0.25)  # unled: span / 2 down
+    assert proc.leadership_target(p, 0.95, 1.0, True) == 1.0  # within 0..1
+    # a first-order pull: 1/30 of the gap a day, and none once at the target
+    assert motivation(p, motivation=0.4, commitment=0.4, competence=1.0) == pytest.approx(0.4 + 0.15 / 30)
+    assert motivation(p, motivation=0.55, commitment=0.4, competence=1.0) == pytest.approx(0.55)
+    # bounded: however long a competent officer leads, motivation settles at the target
+    m = 0.4
+    for _ in range(2000):
+        m = motivation(p, motivation=m, commitment=0.4, competence=1.0)
+    assert m == pytest.approx(0.55, abs=1e-4)
 
 
 def test_comrades_leaving_and_grievance_erode_motivation():
@@ -124,14 +141,23 @@ def test_propaganda_lifts_most_when_fresh_and_least_where_fear_and_grievance_are
 # --------------------------------------------------------------------------- #
 
 
-def test_peer_signal_rises_with_ties_who_left_and_leaves_out_the_soldiers_own_desertion():
-    p = rules(tie_weight=0.7)
-    none = proc.peer_signal(p, 0.0, 10, 0.0, 0.0, 100)
-    one, three = proc.peer_signal(p, 1.0, 10, 1.0, 0.0, 100), proc.peer_signal(p, 3.0, 10, 3.0, 0.0, 100)
-    assert none == 0.0 < one < three
-    assert one == pytest.approx(0.7 * 1 / 10 + 0.3 * 1 / 100)
-    # a soldier back from desertion does not count himself among his unit's leavers
-    assert proc.peer_signal(p, 0.0, 10, 1.0, 1.0, 100) == 0.0
+def test_peer_signal_tips_when_the_share_of_ties_gone_passes_the_personal_threshold():
+    p = rules(peer_width=0.04)
+    below, at, above = (proc.peer_signal(p, gone, 10, 0.25) for gone in (1.0, 2.5, 4.0))
+    assert below < 0.05 and at == pytest.approx(0.5) and above > 0.95
+    assert proc.peer_signal(p, 0.0, 10, 0.25) < below  # rises with the share gone
+    # a lower threshold tips earlier; the share is over his ties
+    assert proc.peer_signal(p, 2.0, 10, 0.1) > proc.peer_signal(p, 2.0, 10, 0.3)
+    assert proc.peer_signal(p, 2.0, 20, 0.15) < proc.peer_signal(p, 2.0, 10, 0.15)
+    # a wider response is less of a step
+    assert proc.peer_signal(rules(peer_width=0.2), 1.0, 10, 0.25) > below
+
+
+def test_ties_gone_accumulate_since_joining():
+    gone = 0.0
+    for yesterday in (1.0, 0.0, 2.0):
+        gone = proc.ties_gone_after_day(gone, yesterday)
+    assert gone == 3.0  # nothing fades: participation so far (Granovetter 1978)
 
 
 def test_sums_over_ties_count_squad_mates_and_cross_ties_but_not_oneself():
@@ -145,12 +171,36 @@ def test_sums_over_ties_count_squad_mates_and_cross_ties_but_not_oneself():
     assert proc.n_ties(10, 2) == 11
 
 
-def test_peer_memory_fades_and_is_forgotten_below_the_threshold():
-    p = params(peer_memory_days=7.0)
-    faded = proc.fade_peer_memory(p, np.array([1.0, 0.5, proc.FORGOTTEN]))
-    assert faded[0] == pytest.approx(np.exp(-1 / 7))
-    assert faded[1] == pytest.approx(0.5 * np.exp(-1 / 7))
-    assert faded[2] == 0.0
+# --------------------------------------------------------------------------- #
+# The unit's memory: cohesion and the desertion norm
+# --------------------------------------------------------------------------- #
+
+
+def test_cohesion_grows_towards_1_over_weeks_and_losses_cut_it():
+    p = params(cohesion_days=60.0, cohesion_loss=1.0)
+    calm = proc.cohesion_after_day(p, np.array([0.4]), np.zeros(1), np.array([100.0]))
+    assert calm[0] == pytest.approx(0.4 + 0.6 / 60)
+    lost = proc.cohesion_after_day(p, np.array([0.4, 0.4]), np.array([5.0, 20.0]), np.array([100.0, 100.0]))
+    assert calm[0] > lost[0] > lost[1]  # more losses, lower cohesion
+    assert lost[0] == pytest.approx(0.4 + 0.6 / 60 - 0.05)
+    assert proc.cohesion_after_day(p, np.array([0.1]), np.array([50.0]), np.array([100.0]))[0] == 0.0
+    assert proc.cohesion_after_day(p, np.array([1.0]), np.zeros(1), np.array([100.0]))[0] == 1.0
+
+
+def test_newcomers_dilute_cohesion():
+    after = proc.cohesion_after_reinforcement(
+        np.array([0.8, 0.8, 0.8]), np.array([80.0, 50.0, 0.0]), np.array([20.0, 50.0, 0.0])
+    )
+    np.testing.assert_allclose(after, [0.64, 0.4, 0.8])  # an empty unit with no newcomers keeps it
+
+
+def test_desertion_norm_rises_with_desertions_and_fades():
+    p = params(norm_memory_days=60.0)
+    norm = proc.desertion_norm_after_day(p, np.array([0.0, 0.0, 0.1]), np.array([5.0, 10.0, 0.0]),
+                                         np.array([100, 100, 100]))
+    assert norm[1] > norm[0] > 0.0
+    assert norm[0] == pytest.approx(0.05)
+    assert norm[2] == pytest.approx(0.1 * np.exp(-1 / 60))
 
 
 # --------------------------------------------------------------------------- #
@@ -158,8 +208,11 @@ def test_peer_memory_fades_and_is_forgotten_below_the_threshold():
 # --------------------------------------------------------------------------- #
 
 
-def push(p, *, fear=0.2, grievance=0.2, motivation=0.5, lift=0.0, signal=0.0, deploying=False):
-    return proc.total_push(proc.push_terms(p, fear, grievance, motivation, lift, signal, deploying))
+def push(p, *, fear=0.2, grievance=0.2, motivation=0.5, lift=0.0, signal=0.0, deploying=False,
+         norm=0.0, cohesion=0.0):
+    return proc.total_push(
+        proc.push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, cohesion)
+    )
 
 
 def test_push_rises_with_fear_grievance_peers_and_deployment_and_falls_with_motivation():
@@ -171,8 +224,19 @@ def test_push_rises_with_fear_grievance_peers_and_deployment_and_falls_with_moti
     assert push(p, deploying=True) - base == pytest.approx(p.deployment_dread * p.combat_intensity)
     assert push(p, motivation=0.9) < base
     assert push(p, lift=0.2) < base  # propaganda acts through motivation
-    terms = proc.push_terms(p, 0.2, 0.2, 0.5, 0.0, 0.0, False)
+    terms = proc.push_terms(p, 0.2, 0.2, 0.5, 0.0, 0.0, False, 0.1, 0.5)
     assert len(terms) == len(proc.PUSH_TERMS) and proc.total_push(terms) == pytest.approx(sum(terms))
+
+
+def test_the_units_norm_pushes_saturating_and_its_cohesion_holds():
+    p = rules(norm_weight=0.1, norm_half=0.2, cohesion_weight=0.15)
+    base = push(p)
+    assert push(p, norm=0.2) - base == pytest.approx(0.05)  # half the weight at norm_half
+    assert push(p, norm=0.1) > base
+    assert push(p, norm=10.0) - base < 0.1  # saturates below norm_weight
+    assert (push(p, norm=0.4) - push(p, norm=0.2)) < (push(p, norm=0.2) - base)  # diminishing
+    assert push(p, cohesion=1.0) - base == pytest.approx(-0.15)
+    assert push(p, cohesion=0.8) < push(p, cohesion=0.2)
 
 
 def test_newcomers_to_the_front_are_deploying_for_dread_days_only():
@@ -182,26 +246,27 @@ def test_newcomers_to_the_front_are_deploying_for_dread_days_only():
     assert not proc.is_deploying(p, False, 0)
 
 
-def test_deterrence_rises_with_enforcement_certainty_severity_and_risk_aversion():
-    harsh = np.array([0.5])
-    assert proc.perceived_certainty(params(enforcement=0.8), harsh, np.zeros(1)) > proc.perceived_certainty(
-        params(enforcement=0.2), harsh, np.zeros(1)
+def test_deterrence_rises_with_belief_certainty_severity_and_risk_aversion():
+    harsh, p0 = np.array([0.5]), params()
+    assert proc.perceived_certainty(p0, 0.6, harsh, np.zeros(1)) > proc.perceived_certainty(
+        p0, 0.2, harsh, np.zeros(1)
     )
-    assert proc.perceived_certainty(params(), harsh, np.ones(1)) > proc.perceived_certainty(
-        params(), harsh, np.zeros(1)
+    assert proc.perceived_certainty(p0, 0.2, harsh, np.ones(1)) > proc.perceived_certainty(
+        p0, 0.2, harsh, np.zeros(1)
     )
-    assert proc.perceived_certainty(params(), np.ones(1), np.zeros(1)) > proc.perceived_certainty(
-        params(), np.zeros(1), np.zeros(1)
+    assert proc.perceived_certainty(p0, 0.2, np.ones(1), np.zeros(1)) > proc.perceived_certainty(
+        p0, 0.2, np.zeros(1), np.zeros(1)
     )
+    assert proc.perceived_certainty(p0, 0.9, np.ones(1), np.ones(1))[0] == 1.0
     p = rules()
     assert proc.deterrence(p, 0.8, 0.5, 0.5) > proc.deterrence(p, 0.2, 0.5, 0.5)
     assert proc.deterrence(p, 0.5, 0.5, 0.9) > proc.deterrence(p, 0.5, 0.5, 0.1)
     assert proc.deterrence(p, 0.5, 0.5, 0.5) == pytest.approx(p.deterrence_weight * 0.125)
 
 
-def test_severity_has_diminishing_returns():
+def test_perceived_severity_is_the_lever_itself():
     mild, double = (proc.perceived_severity(params(penalty_severity=s)) for s in (0.4, 0.8))
-    assert mild < double < 2 * mild  # severity_exponent < 1
+    assert double == pytest.approx(2 * mild)  # no curvature: deterrence symmetric in severity
 
 
 def test_decide_to_desert_is_more_likely_with_higher_fear():
@@ -228,20 +293,40 @@ def test_decision_compares_push_minus_deterrence_plus_mood_with_the_threshold():
 # --------------------------------------------------------------------------- #
 
 
-def test_deserters_are_caught_only_within_the_pursuit_window_and_more_under_enforcement():
-    p = params(enforcement=0.5, max_capture_rate=0.2, pursuit_days=30)
-    draws = np.array([0.05, 0.05, 0.5])
-    caught = proc.capture(p, np.ones(3, dtype=bool), np.array([1, 31, 1]), draws)
-    assert caught.tolist() == [True, False, False]  # chance 0.1 a day
-    assert not proc.capture(params(enforcement=0.0), np.ones(3, dtype=bool), np.ones(3), draws).any()
+def test_deserters_are_pursued_only_within_the_pursuit_window_and_caught_with_the_chance():
+    p = params(pursuit_days=30)
+    assert proc.pursued(p, np.array([1, 30, 31])).tolist() == [True, True, False]
+    assert proc.capture(0.1, np.array([0.05, 0.5])).tolist() == [True, False]
+    assert not proc.capture(0.0, np.array([0.0, 0.5])).any()
 
 
-def test_harsher_penalties_jail_more_of_the_caught():
+def test_police_are_enforcement_times_police_per_100_of_authorised_strength():
+    assert proc.police_strength(params(enforcement=0.5, police_per_100=2.0), 2000) == pytest.approx(20.0)
+    assert proc.police_strength(params(enforcement=0.0), 2000) == 0.0
+
+
+def test_capture_chance_saturates_as_deserters_at_large_outnumber_the_police():
+    p = params(capture_k=2.3, max_capture_rate=0.1)
+    few, many, flood = (proc.arrest_probability(p, 10.0, n) for n in (2, 20, 200))
+    assert few > many > flood > 0.0
+    assert many == pytest.approx(1 - np.exp(-2.3 * 0.5))  # Epstein's rule, k = 2.3
+    assert proc.arrest_probability(p, 10.0, 0) == proc.arrest_probability(p, 10.0, 1)  # max(., 1)
+    assert proc.arrest_probability(p, 0.0, 5) == 0.0
+    assert proc.capture_chance(p, many) == pytest.approx(0.1 * many)
+
+
+def test_soldiers_belief_follows_the_arrest_probability_with_a_delay():
+    p = params(certainty_days=14.0)
+    assert proc.certainty_belief(p, 0.9, 0.2) == pytest.approx(0.9 - 0.7 / 14)
+    assert proc.certainty_belief(p, 0.3, 0.3) == pytest.approx(0.3)
+
+
+def test_the_prison_share_jails_the_caught_not_the_severity():
     draws = np.linspace(0.0, 0.99, 100)
     caught = np.ones(100, dtype=bool)
-    assert proc.imprisoned(params(penalty_severity=0.9), caught, draws).sum() > proc.imprisoned(
-        params(penalty_severity=0.2), caught, draws
-    ).sum()
+    assert proc.imprisoned(params(prison_share=0.6), caught, draws).sum() == 60
+    assert proc.imprisoned(params(prison_share=0.25), caught, draws).sum() == 25
+    assert proc.imprisoned(params(prison_share=0.25, penalty_severity=1.0), caught, draws).sum() == 25
 
 
 def test_returned_deserters_gain_grievance():

@@ -2,6 +2,8 @@
 
 The digests were recorded on 2026-12-02 before the code was moved into its layers
 (docs/ARCHITECTURE.md); a restructuring must leave them unchanged, byte for byte.
+Re-recorded on the model-v2 branch with the revision of issue 12 (unit cohesion, desertion
+norm, tipping peers on the ties gone, saturating enforcement, prison_share, bounded leadership).
 A deliberate change of the model's rules changes them: record them again in the same
 commit as the change, and say so in its message (``python tests/test_reproducible.py``
 prints the current ones).
@@ -29,17 +31,17 @@ RUNS = {
     ),
 }
 RECORDED = {
-    "baseline_seed42_180": "757af269940b1da2ad7fd768bc365c9d0e6883217354b0799c7fbd1c0dec1873",
-    "front_heavy_seed3_120": "563dd843afde50909bc092f9aa0fde5e122f52c07f06a8bf9c1d352e98620df0",
+    "baseline_seed42_180": "6ca69f1337e97fdd4cdd51874da4b528abc159c85ccc6d708dd881f618f1f2b0",
+    "front_heavy_seed3_120": "21f7c2122d8deef366de02bd2b15930d165be0e7558e86f9a547ba557ebb4c5b",
 }
 # `morale run union_army --days 60 --seed 5`: its three tables, its summary (less the
 # package version) and what it printed (with the output folder written as OUT/)
 CLI_RECORDED = {
-    "timeseries": "c16c6abe99ab79f73631b31fcd9018cdc8c752af5fa15d6af2562b8a2dcf42b5",
-    "units": "7bc8f2ba4203fd36bbdbeabb54dcc736a0628d88766280c84238e8747144998d",
-    "cascades": "56060e12687352419b36c2e492e615aa2fc1c767026d8b23f868b8d792f75e0a",
-    "summary": "f383ac279b20fc2a3bc72926e89d7634a86915399daaaaf97ffc80f35b088f1a",
-    "printed": "6d8ddaad459996b06005a1a050465fb1dbe38953224b6ac21527dd8da91d155c",
+    "timeseries": "c46e599fd3c675ea5383570c94a67b03a64a5fe601d255f05b2b3b55ceca486c",
+    "units": "37ac074510ab196cbfa9f2f97b1784c770f183ef40b9227a28b531a5f6e9de07",
+    "cascades": "8e8b22f2a8a99c26915e510ea798499b8d221c559f02cebaae571c4c249cc749",
+    "summary": "ee852d76c388bd5a54d7c39ce33834e11d3ed828cd301c34c9163a9880a51533",
+    "printed": "1478cb122c6292d99e3eec3d87df09a0a8e471e3891cdc774d2eae9e5021609f",
 }
 
 
