@@ -251,7 +251,8 @@ class Parameters(BaseModel):
     )
     peer_width: float = _param(
         0.04, ge=0.001, le=0.5, units="share of ties", group="behaviour",
-        meaning="Width of the tipping response around a soldier's peer threshold (logistic scale).",
+        meaning="Width of the tipping response around a soldier's peer threshold: it rises from 0 "
+        "at 2 peer_width below the threshold to 1 at 2 peer_width above it.",
         source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
     )
     norm_weight: float = _param(

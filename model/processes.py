@@ -364,13 +364,20 @@ def peer_signal(p, ties_gone, n_ties, peer_threshold):
     Article: "seeing their comrades leave ... create a sense of unease and
     disillusionment", "a self-perpetuating cycle" (loop R1). Granovetter
     (1978): a threshold is crossed by how many have acted so far. The share is
-    ``ties_gone`` / ``n_ties``; the response is a logistic step at his personal
-    ``peer_threshold`` (drawn from ``peer_threshold_mean``,
-    ``peer_threshold_spread``) of width ``peer_width``: near 0 below it, near 1
-    above it.
+    ``ties_gone`` / ``n_ties``; the response is a smooth step (0 to 1, cubic
+    "smoothstep") centred on his personal ``peer_threshold`` (drawn from
+    ``peer_threshold_mean``, ``peer_threshold_spread``), rising from 0 at
+    ``2 x peer_width`` below it to 1 at ``2 x peer_width`` above it: nothing
+    well below his threshold, all of it well above. (The same 12%-88% rise as
+    a logistic of scale ``peer_width``, without an exponential per soldier.)
+    With none of his ties gone there is nothing to respond to: 0 (most soldiers,
+    most days; it also spares them the arithmetic).
     """
+    if ties_gone <= 0.0:
+        return 0.0
     share = ties_gone / max(n_ties, 1)
-    return 1.0 / (1.0 + np.exp(-(share - peer_threshold) / p.peer_width))
+    x = min(max((share - peer_threshold) / (4.0 * p.peer_width) + 0.5, 0.0), 1.0)
+    return x * x * (3.0 - 2.0 * x)
 
 
 @soldier_rule

@@ -153,7 +153,10 @@ class RefSoldier(mesa.Agent):
             s.left_yesterday for s in self.cross
         )
         share = self.ties_gone / max(n_ties, 1)
-        self.signal = 1.0 / (1.0 + math.exp(-(share - self.peer_threshold) / p.peer_width))
+        # a smooth step from 2 peer_width below his threshold to 2 peer_width above it;
+        # nothing to respond to while none of his ties has gone
+        x = min(max((share - self.peer_threshold) / (4 * p.peer_width) + 0.5, 0.0), 1.0)
+        self.signal = x * x * (3 - 2 * x) if self.ties_gone > 0 else 0.0
         # motivation: a bounded pull towards the officers' target around his commitment
         if u.led:
             target = clip(self.commitment + p.leadership_span * (u.competence - 0.5))

@@ -144,8 +144,10 @@ def test_propaganda_lifts_most_when_fresh_and_least_where_fear_and_grievance_are
 def test_peer_signal_tips_when_the_share_of_ties_gone_passes_the_personal_threshold():
     p = rules(peer_width=0.04)
     below, at, above = (proc.peer_signal(p, gone, 10, 0.25) for gone in (1.0, 2.5, 4.0))
-    assert below < 0.05 and at == pytest.approx(0.5) and above > 0.95
-    assert proc.peer_signal(p, 0.0, 10, 0.25) < below  # rises with the share gone
+    assert below == 0.0 and at == pytest.approx(0.5) and above == 1.0  # a step, smoothed
+    near = proc.peer_signal(p, 2.2, 10, 0.25)  # just below his threshold: the step has begun
+    assert proc.peer_signal(p, 0.0, 10, 0.25) == 0.0 and 0.0 < near < at
+    assert proc.peer_signal(p, 0.0, 10, 0.02) == 0.0  # none gone: nothing to respond to, whoever he is
     # a lower threshold tips earlier; the share is over his ties
     assert proc.peer_signal(p, 2.0, 10, 0.1) > proc.peer_signal(p, 2.0, 10, 0.3)
     assert proc.peer_signal(p, 2.0, 20, 0.15) < proc.peer_signal(p, 2.0, 10, 0.15)
