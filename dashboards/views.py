@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model import processes as proc
 from model.cascades import CASCADE_WINDOW_DAYS
 from model.model import MoraleModel
 from model.state import OfficerStatus, Posture, Status
@@ -342,15 +343,29 @@ def loop_strengths(model: MoraleModel) -> list[Loop]:
     front = u.posture == Posture.FRONTLINE
     fresh_front = front & (u.days_in_posture <= 7)
     relieved = float(fresh_front.sum() / max(front.sum(), 1)) if p.rotation_days else 0.0
+    # R5: the deterrence soldiers no longer feel because the police are outnumbered
+    unstretched = proc.arrest_probability(p, model.police, 0)
+    police_stretched = (p.deterrence_weight * p.penalty_severity * mean(s.risk_aversion[here])
+                        * max(unstretched - model.certainty_belief, 0.0))
+    # R6: the hold lost since the start as losses and raw replacements cut the unit's bonds
+    cohesion_lost = p.cohesion_weight * np.maximum(p.cohesion_start - u.cohesion, 0.0)
+    # R7: the push of a unit where leaving has become the norm
+    norm_push = p.norm_weight * u.desertion_norm / (u.desertion_norm + p.norm_half)
     return [
         Loop("R1", "contagion", "R", mean(p.peer_influence * p.peer_gain * s.peer_signal[here]),
-             "comrades who just left push those who stay"),
+             "the share of a soldier's ties who have left, past his own threshold, pushes him"),
         Loop("R2", "overstretch", "R", mean(fear_from_stretch),
              "understrength units: more duty and exposure per soldier, more fear"),
         Loop("R3", "logistics", "R", mean(grievance_from_strain[unit]),
              "army-wide losses strain supply; shortages breed grievance"),
         Loop("R4", "backlash", "R", mean(backlash[unit]),
              "harsh punishment seen in the unit breeds grievance"),
+        Loop("R5", "police stretched", "R", police_stretched,
+             "deserters outnumber the military police: each is less likely caught, and soldiers know it"),
+        Loop("R6", "cohesion lost", "R", mean(cohesion_lost[unit]),
+             "losses and raw replacements cut the bonds that hold soldiers in their unit"),
+        Loop("R7", "desertion norm", "R", mean(norm_push[unit]),
+             "once many of a unit have gone, leaving stops being shameful; newcomers inherit it"),
         Loop("B1", "deterrence", "B", mean(s.deterrence[here]),
              "certainty of capture x severity x risk aversion holds soldiers back"),
         Loop("B2", "reinforcement", "B", week / max(model.metrics["present"], 1),
@@ -361,16 +376,19 @@ def loop_strengths(model: MoraleModel) -> list[Loop]:
     ]
 
 
-# Node positions of the causal-loop diagram (an SVG 620 x 360)
+# Node positions of the causal-loop diagram (an SVG 620 x 500; the loop list below y = 430)
 _NODES = {
-    "desertion": (310, 180, "Desertion"),
-    "peers": (310, 50, "Comrades leave"),
-    "understrength": (520, 95, "Understrength"),
-    "fear": (545, 230, "Fear"),
-    "supply": (440, 320, "Supply strain"),
-    "grievance": (180, 320, "Grievance"),
-    "punishment": (80, 230, "Punishment"),
-    "deterrence": (110, 95, "Deterrence"),
+    "norm": (100, 45, "Desertion norm"),
+    "peers": (310, 45, "Ties gone"),
+    "cohesion": (520, 45, "Cohesion"),
+    "deterrence": (95, 140, "Deterrence"),
+    "understrength": (525, 140, "Understrength"),
+    "desertion": (310, 215, "Desertion"),
+    "punishment": (62, 300, "Punishment"),
+    "police": (205, 290, "Police stretched"),
+    "fear": (550, 290, "Fear"),
+    "grievance": (190, 385, "Grievance"),
+    "supply": (440, 385, "Supply strain"),
 }
 _EDGES = [  # (from, to, loop)
     ("desertion", "peers", "R1"), ("peers", "desertion", "R1"),
@@ -378,6 +396,9 @@ _EDGES = [  # (from, to, loop)
     ("fear", "desertion", "R2"),
     ("desertion", "supply", "R3"), ("supply", "grievance", "R3"), ("grievance", "desertion", "R3"),
     ("punishment", "grievance", "R4"),
+    ("desertion", "police", "R5"), ("police", "deterrence", "R5"),
+    ("desertion", "cohesion", "R6"), ("cohesion", "desertion", "R6"),
+    ("desertion", "norm", "R7"), ("norm", "desertion", "R7"),
     ("punishment", "deterrence", "B1"), ("deterrence", "desertion", "B1"),
     ("desertion", "punishment", "B1"),
 ]
@@ -396,6 +417,9 @@ def loop_diagram(model: MoraleModel) -> str:
     node_values = {
         "desertion": f"{m['desertions_today']} today",
         "peers": f"signal {m['mean_peer_signal']:.3f}",
+        "norm": f"mean {m['mean_desertion_norm']:.3f}",
+        "cohesion": f"mean {m['mean_cohesion']:.2f}",
+        "police": f"catch {m['capture_chance']:.3f}/day",
         "understrength": f"{m['present']}/{int(model.unit_table.authorised.sum())} present",
         "fear": f"mean {m['mean_fear']:.2f}",
         "supply": f"supply {m['supply']:.2f}",
@@ -404,12 +428,12 @@ def loop_diagram(model: MoraleModel) -> str:
         "deterrence": f"mean {m['mean_deterrence']:.2f}",
     }
     parts = [
-        '<svg viewBox="0 0 620 420" width="100%" data-testid="loop-diagram" '
+        '<svg viewBox="0 0 620 500" width="100%" data-testid="loop-diagram" '
         'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
         'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
         '<path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
-        '<text x="310" y="404" font-size="10" text-anchor="middle" fill="#666">arrow width: '
+        '<text x="310" y="494" font-size="10" text-anchor="middle" fill="#666">arrow width: '
         "strength relative to the strongest loop of its kind (red reinforcing, blue balancing)"
         "</text>",
     ]
@@ -436,7 +460,7 @@ def loop_diagram(model: MoraleModel) -> str:
             f'font-weight="bold">{label}</text><text x="{x}" y="{y + 12}" font-size="10" '
             f'text-anchor="middle" data-testid="node-{key}">{html.escape(node_values[key])}</text>'
         )
-    y = 362
+    y = 432
     for i, lp in enumerate(loops.values()):
         x = 8 + (i % 4) * 153
         row_y = y + (i // 4) * 22

@@ -32,8 +32,9 @@ as the share ``(k - 0.5) / (GROUP - 1)``, half a member below k / 99: k others g
 k - 1 do not, and no rounding can flip the comparison. A continuous threshold theta (a share
 of the group, as in Granovetter's normal example) joins when the share gone is at least
 theta, that is when at least ceil(GROUP x theta) others have gone; it is converted to that
-count first (``share_to_count``). A negative threshold (an instigator) joins in the first
-round.
+count first (``share_to_count``). A member with threshold 0 (an instigator) joins whatever
+the others do: the model's peer response is 0 while none of a soldier's ties has gone (nothing
+to respond to), so instigators are the ones who start, before the first round.
 """
 
 from __future__ import annotations
@@ -101,8 +102,9 @@ def final_participation(count_thresholds: np.ndarray) -> np.ndarray:
     squad_capacity = np.full(groups, size)
     peer_threshold = count_to_share(k.ravel()).astype(np.float32)  # float32, as in the model
     ties_gone = np.zeros(n, dtype=np.float32)
-    joined = np.zeros(n, dtype=bool)
-    last = np.zeros(n, dtype=bool)  # who joined in the last round
+    # instigators (threshold 0) start it: they need nobody, and the peer response needs somebody
+    joined = k.ravel() <= 0
+    last = joined.copy()  # who joined in the last round
     for _ in range(size + 1):  # each round that continues adds at least one member
         rows = np.flatnonzero(last)
         squad_gone, cross_gone = proc.tie_sums(rows, np.ones(rows.size), squad, ties, groups, n)
@@ -117,7 +119,7 @@ def final_participation(count_thresholds: np.ndarray) -> np.ndarray:
     return joined.reshape(groups, size).sum(axis=1)
 
 
-@njit(cache=True)
+@njit  # not cached: it compiles the model's rules into itself, and numba would not see them change
 def _threshold_round(params, joined, squad, last, squad_gone, cross_gone, squad_capacity, degree,
                      ties_gone, peer_threshold, severity):
     """Who joins in this round: the model's decision with only the peer response left in it."""

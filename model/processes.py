@@ -370,8 +370,8 @@ def peer_signal(p, ties_gone, n_ties, peer_threshold):
     ``2 x peer_width`` below it to 1 at ``2 x peer_width`` above it: nothing
     well below his threshold, all of it well above. (The same 12%-88% rise as
     a logistic of scale ``peer_width``, without an exponential per soldier.)
-    With none of his ties gone there is nothing to respond to: 0 (most soldiers,
-    most days; it also spares them the arithmetic).
+    With none of his ties gone there is nothing to respond to: 0, whatever his
+    threshold (most soldiers, most days; it also spares them the arithmetic).
     """
     if ties_gone <= 0.0:
         return 0.0

@@ -31,10 +31,36 @@ def result(number: str, seeds=FACT_SEEDS) -> facts.FactResult:
     return facts.judge(facts.FACTS[number], seeds, per_seed)
 
 
-@pytest.mark.parametrize("number", ["1", "2", "3", "5", "6", "7", "8", "9"])
+# On the 20 held-out seeds (docs/validation.md) facts 1, 6, 7 and 8 hold; 2, 3, 4, 5 and 9
+# do not. The bounds are those fixed before the results (docs/validation_plan.md): a fact that
+# fails is reported as failing, not re-specified until it passes.
+HOLD = ["1", "6", "7", "8"]
+FAIL = {
+    "2": "no rear soldier deserts at all: the front's share is 100%, above WWII's ~80% band",
+    "3": "switching peers off lowers the rate but leaves most cascades of 5+; few early 10+ cascades",
+    "4": "companies are bimodal (the dip test holds) but the army's curve does not steepen 3x",
+    "5": "more enforcement does not lower desertion; severity does (certainty saturates at 1)",
+    "9": "incompetent officers multiply desertion far beyond 6x (assumed fact)",
+}
+
+
+# Whole companies hold or collapse, so per-seed figures vary widely; fact 8's ratio needs the
+# eight seeds of the conftest to be stable on its mean (over 20 seeds: x1.98 [1.51, 2.60]).
+SEEDS_FOR = {"4": TIPPING_SEEDS, "8": SEEDS[:8]}
+
+
+@pytest.mark.parametrize("number", HOLD)
 def test_fact_holds(number):
-    r = result(number)
+    r = result(number, SEEDS_FOR.get(number, FACT_SEEDS))
     assert r.verdict.holds_on_means, f"fact {number}: {r.verdict.figure} ({r.verdict.criterion})"
+
+
+@pytest.mark.parametrize("number", sorted(FAIL))
+def test_fact_fails_as_docs_validation_says(number):
+    """The failures recorded in docs/validation.md: when one starts to hold, the document (and
+    this list) must change with it."""
+    r = result(number, SEEDS_FOR.get(number, FACT_SEEDS))
+    assert not r.verdict.holds_on_means, f"fact {number} now holds: {r.verdict.figure}"
 
 
 def test_fact_4_frontline_companies_hold_or_collapse_near_the_tipping_value():

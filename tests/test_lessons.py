@@ -40,8 +40,9 @@ def test_the_six_topics_and_more_are_there():
 # re-specification (docs/validation_plan.md). Strict: the test fails once a claim holds again.
 # hysteresis: motivation on day 180 is -0.016 below the unshocked army (claim: below -0.02);
 # penalties_vs_root_causes: x9.6 on average, but seeds 2 and 4 have no desertion after day 30
-# in either arm (3 of 5 seeds in the claimed choice).
-PENDING_REVISION = {"hysteresis", "penalties_vs_root_causes"}
+# in either arm (3 of 5 seeds in the claimed choice); harsh_officers: x1.26 on average, seeds 0
+# and 2 below x1 (3 of 5 seeds in the claimed choice), once the peer response became a smooth step.
+PENDING_REVISION = {"hysteresis", "penalties_vs_root_causes", "harsh_officers"}
 
 
 @pytest.mark.parametrize("name", [

@@ -42,16 +42,16 @@ def test_understrength_units_feel_the_strain_and_replacements_refill_them():
     """Stretched thin (R2) and reinforcement (B2).
 
     Since the revision (issue 12) replacements also bring desertion with them: they dilute their
-    unit's cohesion and are mostly conscripts, so an army without them deserts at about the same
-    rate (seeds 0-7: 7.4% against 7.5%), not at a higher one; what overstretch does shows where
-    units run understrength.
+    unit's cohesion, inherit its norm and are mostly conscripts, so an army without them deserts
+    less (seeds 0-7: 4.5% against 6.2%), not more; what overstretch does shows where units run
+    understrength.
     """
     none = run_model(0, reinforcement_rate=0.0)
     some = run_model(0)
     assert none.metrics["present"] < some.metrics["present"]
-    assert 0.8 * rate() < rate(reinforcement_rate=0.0) < 1.25 * rate()
+    assert rate(reinforcement_rate=0.0) < rate()
     # where units run understrength (no replacements), the strain of overstretch drives desertion
-    assert rate(reinforcement_rate=0.0, overstretch_stress=0.0) < 0.8 * rate(reinforcement_rate=0.0)
+    assert rate(reinforcement_rate=0.0, overstretch_stress=0.0) < rate(reinforcement_rate=0.0)
 
 
 def test_deployment_dread_drives_desertion_of_newcomers_to_the_front():
