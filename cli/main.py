@@ -356,10 +356,14 @@ def _print_facts(results, seeds: int) -> None:
                       r.verdict.figure, f"{verdict}\n[dim]{r.verdict.criterion}[/dim]", r.fact.label)
     Console(width=max(180, Console().width)).print(table)
     emergent = [r for r in results if r.fact.label == EMERGES]
-    assumed = [r for r in results if r.fact.label != EMERGES]
+    others: dict[str, list[str]] = {}
+    for r in results:
+        if r.fact.label != EMERGES:
+            others.setdefault(r.fact.label, []).append(r.fact.number)
+    not_counted = "; ".join(f"{label} {', '.join(numbers)}" for label, numbers in others.items())
     typer.echo(f"{sum(r.holds for r in results)} of {len(results)} hold; of the facts that emerge "
                f"(validation), {sum(r.holds for r in emergent)} of {len(emergent)} hold"
-               + (f"; assumed (not counted): {', '.join(r.fact.number for r in assumed)}" if assumed else ""))
+               + (f"; not counted as validation: {not_counted}" if not_counted else ""))
 
 
 @app.command()
