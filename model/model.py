@@ -477,7 +477,6 @@ class MoraleModel(mesa.Model):
         s.deserted_posture[deserters] = u.posture[s.unit[deserters]]
         s.times_deserted[deserters] += 1
         self.yesterday_deserters = deserters  # their ties count them tomorrow
-        s.combat_days[deserters] = 0
         s.cascade[deserters] = self.cascades.record(
             day, deserters, s.unit, s.squad, s.cascade, self.ties
         )
@@ -496,6 +495,9 @@ class MoraleModel(mesa.Model):
         self._set_status(jailed, Status.JAILED)
         self._set_status(sent_back, Status.RETURNED)
         s.grievance[sent_back] = proc.grievance_on_return(p, s.grievance[sent_back])
+        # back with his unit, he starts his days in combat afresh (kept while he was away, so
+        # that the inspector still explains the decision he made on the day he left)
+        s.combat_days[sent_back] = 0
         # The unit sees the punishment, whether the deserter is jailed or sent back.
         punished = proc.per_unit_sum(s.unit[caught], None, p.n_units)
         u.punishment_salience[:] = proc.salience_after_punishments(

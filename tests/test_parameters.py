@@ -44,8 +44,18 @@ def test_intensity_levers_are_0_to_1_and_say_what_their_ends_mean():
             assert s["low"] and s["high"], f"{name} must document what 0 and 1 mean"
 
 
-def test_defaults_validate():
-    assert validate({}) == Parameters()
+def test_every_default_lies_in_its_own_range():
+    """pydantic does not check defaults: a default typed outside its range would go unnoticed."""
+    for name in Parameters.model_fields:
+        s = spec(name)
+        assert s["min"] <= s["default"] <= s["max"], (name, s["default"], s["min"], s["max"])
+        assert s["meaning"], name
+
+
+def test_every_parameter_added_by_the_revision_names_its_source():
+    for name in ("prison_share", "peer_threshold_mean", "norm_weight", "cohesion_weight",
+                 "police_per_100", "capture_k", "leadership_span"):
+        assert spec(name)["source"], name
 
 
 @pytest.mark.parametrize(
