@@ -527,3 +527,59 @@ def test_intervals_of_counts_never_go_below_zero():
     assert metric_interval("largest_cascade", skewed) == (mean, _, low, high)  # seeded
     t_low = metric_interval("desertion_rate", skewed)[2]
     assert t_low < 0  # the t interval of the same values would
+
+
+STRICT_SPECS = {
+    "seeds as a string": (_spec(seeds='seeds = "3"'), r"'seeds'.*'3'"),
+    "days as a string": (_spec(days='days = "30"'), r"'days'.*'30'.*valid integer"),
+    "days as a boolean": (_spec(days="days = true"), r"'days'.*True"),
+    "a fixed parameter as a string": (_spec(unit_size='unit_size = "30"'),
+                                      r"'unit_size'.*'30'.*whole number"),
+    "a fixed parameter as a boolean": (_spec(unit_size="unit_size = true"), r"'unit_size'.*True"),
+    "a varied value as a string": (_spec(penalty_severity='penalty_severity = ["0.2"]'),
+                                   r"'penalty_severity'.*'0\.2'"),
+    "every as a string": (_spec(every='every = "7"'), r"'timeseries.every'.*'7'"),
+    "keep as a string": (_spec(keep='keep = "yes"'), r"'timeseries.keep'.*'yes'"),
+    "samples as a string": (_spec(design='design = "lhs"\nsamples = "8"', penalty_severity="",
+                                  supply_level="supply_level = { min = 0.4, max = 1 }"), r"'samples'.*'8'"),
+    "a seed beyond 64 bits": (_spec(seeds="seeds = [1, 18446744073709551616]"),
+                              r"'seeds'.*18446744073709551616.*2\*\*63 - 1"),
+    "a design seed beyond 64 bits": (_spec(seeds="seeds = 1\ndesign_seed = 18446744073709551616"),
+                                     r"'design_seed'.*18446744073709551616"),
+    "a grid too large to plan": (
+        _spec(penalty_severity="penalty_severity = { min = 0, max = 1, steps = 10000 }",
+              supply_level="supply_level = { min = 0, max = 1, steps = 10000 }"),
+                                 r"plans 200,000,000 runs; at most 250,000"),
+}
+
+
+@pytest.mark.parametrize("case", STRICT_SPECS)
+def test_spec_values_must_be_real_numbers_seeds_fit_and_plans_fit(case, tmp_path):
+    import tracemalloc
+
+    text, expected = STRICT_SPECS[case]
+    spec = write_spec(tmp_path, text)
+    out = tmp_path / "out"
+    tracemalloc.start()
+    result = morale("sweep", str(spec), "--out", str(out))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and re.search(expected, lines[0]), lines
+    assert not out.exists()
+    assert peak < 200e6  # the grid's product is never built
+
+
+@pytest.mark.parametrize(("design", "extra"), [("sobol", ""), ("sobol", "second_order = true"),
+                                               ("morris", ""), ("lhs", "")])
+def test_the_counted_plan_matches_the_sampled_design(design, extra):
+    from experiments.sweeps.spec import plan, planned_points
+
+    raw = {"description": "x", "design": design, "samples": 8, "seeds": 1, "days": 5,
+           "vary": {"enforcement": {"min": 0.1, "max": 0.9}, "supply_level": {"min": 0.1, "max": 0.9},
+                    "propaganda": {"min": 0.1, "max": 0.9}}}
+    if extra:
+        raw["second_order"] = True
+    made = plan(raw, name="x", source="x")
+    assert planned_points(made.spec, made.dimensions) == made.design["sample"].nunique()
