@@ -37,6 +37,7 @@ EXPECTED_ERRORS = (
     ("experiments.sweeps.spec", "SweepError"),
     ("experiments.report", "ReportError"),
     ("experiments.lessons", "LessonError"),
+    ("dashboards.server", "AddressError"),
 )
 
 
@@ -596,7 +597,11 @@ def dashboard(
             lesson_path = resolve_lesson(lesson).path
         except LessonError as exc:
             fail(str(exc))
-    typer.echo(f"unit-morale dashboard: open http://{host}:{port}/ in a browser (Ctrl-C to stop)")
+    if not server.check_address(host, port):
+        typer.echo(f"warning: listening on {host}: other machines on the network can open this "
+                   f"dashboard; use --host {HOST} for this machine only", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"unit-morale dashboard: open http://{shown}:{port}/ in a browser (Ctrl-C to stop)")
     server.serve(scenario, lesson_path, host, port)
 
 

@@ -315,3 +315,40 @@ def test_facts_bad_arguments_exit_2_with_one_line(args, expected):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], result.output
+
+
+@pytest.mark.parametrize(("host", "expected"), [
+    ("", "--host '' is not allowed: give an address"),
+    ("  ", "is not allowed: give an address"),
+    ("no-such-host.invalid", "--host 'no-such-host.invalid' is not allowed: it does not resolve"),
+    ("192.0.2.1", "this machine cannot listen on it"),  # TEST-NET: resolves, but not ours
+])
+def test_dashboard_checks_its_host_before_it_starts(host, expected, monkeypatch):
+    from dashboards import server
+
+    monkeypatch.setattr(server, "serve", lambda *a: pytest.fail("the server started"))
+    result = morale("dashboard", "--host", host, "--port", str(server.free_port()))
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], lines
+
+
+def test_dashboard_refuses_a_port_in_use_and_warns_beyond_this_machine(monkeypatch):
+    import socket
+
+    from dashboards import server
+
+    started = []
+    monkeypatch.setattr(server, "serve", lambda *a: started.append(a))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = morale("dashboard", "--port", str(port))
+        assert busy.exit_code == 2 and f"--port {port} is not allowed: it is in use" in busy.output
+    assert not started
+    local = morale("dashboard", "--port", str(server.free_port()))
+    assert local.exit_code == 0 and "warning" not in local.output and started[-1][2] == "127.0.0.1"
+    wide = morale("dashboard", "--host", "0.0.0.0", "--port", str(server.free_port()))
+    assert wide.exit_code == 0 and started[-1][2] == "0.0.0.0"
+    assert "warning: listening on 0.0.0.0: other machines on the network can open" in wide.output
