@@ -127,6 +127,15 @@ def usage_message(error: UsageError) -> str:
 class OneLineErrors(TyperGroup):
     """Every usage error of a command as one line starting ``error:``, exit code 2."""
 
+    def parse_args(self, ctx, args):
+        """The options before the command (``morale --bogus``): one line too."""
+        try:
+            return super().parse_args(ctx, args)
+        except NoArgsIsHelpError:
+            raise  # `morale` run bare prints its help
+        except UsageError as error:
+            fail(usage_message(error))
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)

@@ -92,6 +92,16 @@ def _read_parquet(path: Path, out_dir: Path, columns: list[str]) -> pd.DataFrame
     return frame
 
 
+def _info_advice(out_dir: Path) -> str:
+    """How to recover from a damaged sweep.json: the sweep rewrites it in a folder marked as its own."""
+    from experiments.sweeps.store import MANIFEST
+
+    if (out_dir / MANIFEST).exists():
+        return (f"delete it and rerun the sweep into this folder (`morale sweep {out_dir}/spec.toml --out "
+                f"{out_dir}`, or the original command): finished runs are kept")
+    return f"rerun the sweep into a new folder (`morale sweep {out_dir}/spec.toml --out NEW_FOLDER`)"
+
+
 def load_results(out_dir: Path, metrics: list[str] | None = None) -> SweepResults:
     """Read a finished sweep; raise ReportError, naming the file and how to recover, if it has not
     finished or a file is damaged."""
@@ -108,18 +118,14 @@ def load_results(out_dir: Path, metrics: list[str] | None = None) -> SweepResult
     try:
         info = json.loads(info_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ReportError(f"{info_file} is damaged ({type(exc).__name__}); it cannot be rebuilt in "
-                          "place: rerun the sweep into a new folder (`morale sweep "
-                          f"{out_dir}/spec.toml --out NEW_FOLDER`)") from None
+        raise ReportError(f"{info_file} is damaged ({type(exc).__name__}); {_info_advice(out_dir)}") from None
     lacking = [k for k in INFO_KEYS if not isinstance(info, dict) or k not in info]
     if not lacking and not (isinstance(info["varied"], list) and all(
             isinstance(v, dict) and isinstance(v.get("name"), str) for v in info["varied"])
             and isinstance(info["seeds"], list)):
         lacking = ["varied" if not isinstance(info["varied"], list) else "seeds"]
     if lacking:
-        raise ReportError(f"{info_file} is damaged (no valid {lacking[0]!r}); it cannot be rebuilt in "
-                          "place: rerun the sweep into a new folder (`morale sweep "
-                          f"{out_dir}/spec.toml --out NEW_FOLDER`)")
+        raise ReportError(f"{info_file} is damaged (no valid {lacking[0]!r}); {_info_advice(out_dir)}")
     varied = [v["name"] for v in info["varied"]]
     runs = _read_parquet(out_dir / "runs.parquet", out_dir,
                          ["run_id", "status", *varied, *(metrics or [])])

@@ -583,3 +583,19 @@ def test_the_counted_plan_matches_the_sampled_design(design, extra):
         raw["second_order"] = True
     made = plan(raw, name="x", source="x")
     assert planned_points(made.spec, made.dimensions) == made.design["sample"].nunique()
+
+
+def test_a_damaged_sweep_json_is_rebuilt_after_deleting_it_as_advised(reference, tmp_path):
+    import shutil
+
+    spec, runs = reference
+    folder = tmp_path / "out"
+    shutil.copytree(Path(spec).parent / "out", folder)
+    (folder / "sweep.json").write_text("{ nope")
+    for command in (["report", str(folder)], ["sweep", str(spec), "--out", str(folder), "--quiet"]):
+        result = morale(*command)
+        assert result.exit_code == 2 and "sweep.json" in result.output and "delete it" in result.output
+    (folder / "sweep.json").unlink()
+    assert morale("sweep", str(spec), "--out", str(folder), "--quiet", "--workers", "1").exit_code == 0
+    pd.testing.assert_frame_equal(comparable(pd.read_parquet(folder / "runs.parquet")), comparable(runs))
+    assert morale("report", str(folder)).exit_code == 0

@@ -83,9 +83,9 @@ class ResultStore:
                 if not isinstance(previous, dict):
                     raise ValueError("not a table")
             except (OSError, ValueError):
-                raise SweepError(f"{self.info_file} is unreadable or damaged; this folder cannot be "
-                                 "resumed: choose a new --out (or delete the folder to start again)"
-                                 ) from None
+                again = ("delete it and rerun the same command: finished runs are kept"
+                         if self.manifest.exists() else "choose a new --out")
+                raise SweepError(f"{self.info_file} is unreadable or damaged; {again}") from None
             if previous.get("plan") != plan_fingerprint(sweep.tasks):
                 raise SweepError(
                     f"output folder {self.dir} holds a different sweep ('{previous.get('name')}': its "
