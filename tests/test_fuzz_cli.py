@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -59,6 +59,7 @@ def invoke(args: list[str], folder: Path, target: Path | None = None, valid: boo
     existed = target is not None and exists(target)
     before = snapshot(target) if existed and target.is_dir() else None
     result = runner.invoke(app, args, catch_exceptions=True)
+    event(f"exit {result.exit_code}")  # shown by --hypothesis-show-statistics
     out = result.output
     assert "Traceback" not in out, out
     assert result.exit_code in (0, 2), f"exit {result.exit_code} for {args!r}: {out[-500:]}"
