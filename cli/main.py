@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
+import time
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -17,17 +21,76 @@ from model.parameters import ParameterError, markdown_table, parse_assignment, s
 from model.scenarios import MAX_DAYS, ScenarioError, available, load_file, resolve
 
 try:  # typer >= 0.25 carries its own copy of click
-    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - older typer uses click itself
-    from click.exceptions import NoArgsIsHelpError, UsageError
+    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-USAGE_ERROR = 2
+USAGE_ERROR = 2  # bad input: a value, a path, a damaged folder, a plan too large, no scheduler
+BUG = 1  # an unexpected failure (also: runs that failed, claims or facts that do not hold)
+
+# The errors the project raises for bad input, each with a one-line message (module, class);
+# looked up in sys.modules when one is caught, so the command line imports none of them early.
+EXPECTED_ERRORS = (
+    ("model.parameters", "ParameterError"),
+    ("model.scenarios", "ScenarioError"),
+    ("model.outputs", "OutputError"),
+    ("experiments.sweeps.spec", "SweepError"),
+    ("experiments.report", "ReportError"),
+    ("experiments.lessons", "LessonError"),
+    ("dashboards.server", "AddressError"),
+)
+
+
+def one_line(message: str) -> str:
+    """A message as one line (a wrapped or multi-line message joined with spaces)."""
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
 
 
 def fail(message: str) -> None:
     """Print one line and exit with the usage-error code; never a traceback."""
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {one_line(message)}", err=True)
     raise typer.Exit(USAGE_ERROR)
+
+
+def expected_errors() -> tuple[type[BaseException], ...]:
+    return tuple(getattr(sys.modules[module], name) for module, name in EXPECTED_ERRORS
+                 if module in sys.modules)
+
+
+def os_error_message(exc: OSError) -> str:
+    """An operating-system error on a path, as one line: what, which path, what would work."""
+    where = f" {exc.filename}" if exc.filename else ""
+    also = f" -> {exc.filename2}" if getattr(exc, "filename2", None) else ""
+    return (f"cannot use{where}{also}: {exc.strerror or type(exc).__name__}; check that the path exists, "
+            "is of the right kind (file or folder) and that you may read or write it")
+
+
+def crash(exc: BaseException) -> None:
+    """An unexpected failure: one line naming it and a log file with the traceback; exit 1."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        handle, log = tempfile.mkstemp(prefix=f"morale-error-{time.strftime('%Y%m%d-%H%M%S')}-",
+                                       suffix=".log")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(f"morale {' '.join(sys.argv[1:])}\n\n{text}")
+        where = f"the traceback is in {log}"
+    except OSError:
+        where = "no log could be written to the temporary folder"
+    summary = one_line(str(exc))[:200] or "(no message)"
+    typer.echo(f"error: unexpected {type(exc).__name__}: {summary} (a bug: {where}; please report "
+               "it with that file)", err=True)
+    raise typer.Exit(BUG)
+
+
+def boundary(exc: Exception) -> None:
+    """Turn any exception that reached the command line into one line and an exit code."""
+    if isinstance(exc, expected_errors()):
+        fail(str(exc))
+    if isinstance(exc, OSError):
+        fail(os_error_message(exc))
+    if isinstance(exc, MemoryError):
+        fail("out of memory: the plan or the army is too large for this machine; make it smaller")
+    crash(exc)
 
 
 def usage_message(error: UsageError) -> str:
@@ -64,6 +127,15 @@ def usage_message(error: UsageError) -> str:
 class OneLineErrors(TyperGroup):
     """Every usage error of a command as one line starting ``error:``, exit code 2."""
 
+    def parse_args(self, ctx, args):
+        """The options before the command (``morale --bogus``): one line too."""
+        try:
+            return super().parse_args(ctx, args)
+        except NoArgsIsHelpError:
+            raise  # `morale` run bare prints its help
+        except UsageError as error:
+            fail(usage_message(error))
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -71,6 +143,10 @@ class OneLineErrors(TyperGroup):
             raise  # a command run bare prints its help
         except UsageError as error:
             fail(usage_message(error))
+        except (typer.Exit, typer.Abort, ClickException):
+            raise
+        except Exception as exc:  # the error boundary: one line, never a traceback
+            boundary(exc)
 
 
 app = typer.Typer(
@@ -80,6 +156,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="unit-morale: soldiers' morale, desertion cascades and the morale cycle.",
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from model.outputs import package_version
+
+        typer.echo(f"morale {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                           help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """unit-morale: soldiers' morale, desertion cascades and the morale cycle."""
 
 
 @app.command()
@@ -96,26 +190,26 @@ def run(
         typer.Option("--set", help="Override a parameter: name=value (repeatable)."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Output folder [default: runs/SCENARIO_seedSEED].")
+        str | None, typer.Option(help="Output folder [default: runs/SCENARIO_seedSEED, or _2, _3, ... "
+                                  "if it exists].")
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an earlier run in the --out folder.")
+    ] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
 ) -> None:
     """Run a scenario headless and write its time series, units, cascades and summary."""
-    from model.outputs import OutputError, check_target, write_run
+    from model.outputs import check_target, fresh_folder, write_run
 
-    try:
-        chosen = resolve(scenario)
-        overrides = dict(chosen.overrides)
-        for item in set_ or []:
-            name, value = parse_assignment(item)
-            overrides[name] = value
-        params = validate(overrides, source="--set" if set_ else str(chosen.path))
-        n_days = days if days is not None else chosen.days
-        check_days(chosen.events, n_days, source=str(chosen.path))
-        out_dir = out if out is not None else Path("runs") / f"{chosen.name}_seed{seed}"
-        check_target(out_dir)
-    except (ScenarioError, ParameterError, OutputError) as exc:
-        fail(str(exc))
+    chosen = resolve(scenario)
+    overrides = dict(chosen.overrides)
+    for name, value in parse_overrides(set_ or []).items():
+        overrides[name] = value
+    params = validate(overrides, source="--set" if set_ else str(chosen.path), strict=True)
+    n_days = days if days is not None else chosen.days
+    check_days(chosen.events, n_days, source=str(chosen.path))
+    out_dir = fresh_folder(Path("runs") / f"{chosen.name}_seed{seed}") if out is None else checked_out(out)
+    check_target(out_dir, overwrite)  # before the run: a path that cannot be written loses nothing
 
     from model.model import MoraleModel
 
@@ -129,15 +223,37 @@ def run(
             with progress_bar("[progress.description]{task.description}", TimeRemainingColumn()) as bar:
                 task = bar.add_task(f"{chosen.name}, seed {seed}: day", total=n_days)
                 model.run(n_days, progress=lambda _day: bar.advance(task))
-        write_run(out_dir, model, chosen, seed, n_days)
+        write_run(out_dir, model, chosen, seed, n_days, overwrite)
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written", err=True)
         raise typer.Exit(130) from None
-    except OutputError as exc:
-        fail(str(exc))
 
     if not quiet:
         _print_summary(model, chosen.name, seed, n_days, out_dir)
+
+
+def checked_out(out: str, option: str = "--out") -> Path:
+    """The --out path as given; an empty one is an error (it would mean the current folder)."""
+    if not out.strip():
+        fail(f"{option} {out!r} is not allowed: give the name of a folder")
+    if "\0" in out:
+        fail(f"{option} {out!r} is not allowed: a path cannot hold a NUL character")
+    return Path(out)
+
+
+def parse_overrides(items: list[str]) -> dict[str, object]:
+    """``--set name=value`` options as parameter values (numbers parsed from the text); a name
+    given twice is an error."""
+    found: dict[str, object] = {}
+    texts: dict[str, str] = {}
+    for item in items:
+        name, value = parse_assignment(item)
+        text = item.partition("=")[2].strip()
+        if name in found:
+            raise ParameterError(f"--set {name} is given twice ({texts[name]} and {text}): give each "
+                                 "parameter once")
+        found[name], texts[name] = value, text
+    return found
 
 
 @contextmanager
@@ -189,24 +305,20 @@ def sweep(
                      "scheduler."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Output folder [default: runs/sweeps/SPEC]; rerun to resume.")
+        str | None, typer.Option(help="Output folder [default: runs/sweeps/SPEC]; rerun to resume.")
     ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run a parameter sweep; resumable: rerunning the same command skips finished runs."""
-    import os
+    from experiments.sweeps import ResultStore, SweepError, load
 
-    from experiments.sweeps import SweepError, load
-
-    try:
-        plan = load(spec)
-        if dask is not None and dask != "local" and ":" not in dask:
-            raise SweepError(f"--dask {dask!r} is not allowed: give local or a scheduler address "
-                             "such as tcp://HOST:8786")
-    except SweepError as exc:
-        fail(str(exc))
+    plan = load(spec)
+    if dask is not None and dask != "local" and ":" not in dask:
+        raise SweepError(f"--dask {dask!r} is not allowed: give local or a scheduler address "
+                         "such as tcp://HOST:8786")
     n_workers = workers or os.cpu_count() or 1
-    out_dir = out if out is not None else Path("runs") / "sweeps" / plan.name
+    out_dir = checked_out(out) if out is not None else Path("runs") / "sweeps" / plan.name
+    ResultStore(out_dir).check(plan)  # before anything is written: a folder this sweep may use
     where = (f"Dask scheduler {dask}" if dask not in (None, "local") else
              f"{'a Dask LocalCluster of ' if dask else ''}{n_workers} worker process"
              f"{'es' if n_workers > 1 else ''}")
@@ -215,8 +327,6 @@ def sweep(
                f"{len(plan.seeds)} seeds, {plan.days} days) on {where}; results in {out_dir}/", err=True)
     try:
         outcome = _run_sweep_with_progress(plan, out_dir, n_workers, dask, quiet)
-    except SweepError as exc:
-        fail(str(exc))
     except KeyboardInterrupt:
         typer.echo(f"interrupted: finished runs are saved in {out_dir}/parts; rerun the same command "
                    "to resume", err=True)
@@ -505,7 +615,11 @@ def dashboard(
             lesson_path = resolve_lesson(lesson).path
         except LessonError as exc:
             fail(str(exc))
-    typer.echo(f"unit-morale dashboard: open http://{host}:{port}/ in a browser (Ctrl-C to stop)")
+    if not server.check_address(host, port):
+        typer.echo(f"warning: listening on {host}: other machines on the network can open this "
+                   f"dashboard; use --host {HOST} for this machine only", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"unit-morale dashboard: open http://{shown}:{port}/ in a browser (Ctrl-C to stop)")
     server.serve(scenario, lesson_path, host, port)
 
 
@@ -515,3 +629,8 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # outside a command (typer's own setup): the same boundary
+        try:
+            boundary(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)

@@ -51,6 +51,45 @@ def serve(scenario: str, lesson_path: Path | None = None, host: str = HOST, port
     os.execve(sys.executable, command(host, port), environment(scenario, lesson_path))
 
 
+class AddressError(ValueError):
+    """A host or port the dashboard cannot listen on; the message is one line."""
+
+
+def check_address(host: str, port: int) -> bool:
+    """Check that the server can listen on ``host:port`` before it starts; True if only this
+    machine can reach it (every address of ``host`` is a loopback one).
+
+    Raises AddressError for an empty host (it would mean every interface), a host that does
+    not resolve or is not an address of this machine, and a port in use.
+    """
+    import ipaddress
+
+    if not host.strip():
+        raise AddressError(f"--host {host!r} is not allowed: give an address to listen on, such as "
+                           f"{HOST} (this machine only) or 0.0.0.0 (every network interface)")
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise AddressError(f"--host {host!r} is not allowed: it does not resolve to an address "
+                           f"({getattr(exc, 'strerror', None) or exc}); give an address of this machine, "
+                           f"such as {HOST}") from None
+    family, kind, proto, _, address = found[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            raise AddressError(f"--port {port} is not allowed: it is in use on {host}; choose another "
+                               "port") from None
+        raise AddressError(f"--host {host!r} is not allowed: this machine cannot listen on it "
+                           f"({exc.strerror or exc}); give an address of this machine, such as "
+                           f"{HOST}") from None
+    return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in found)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))

@@ -85,12 +85,17 @@ class LessonError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no string or boolean becomes a number
 
 
 class Choice(_Strict):
     text: str = Field(min_length=1)
     effect: tuple[float, float]
+
+    @field_validator("effect", mode="before")
+    @classmethod
+    def _pair(cls, value: Any) -> Any:
+        return tuple(value) if isinstance(value, list) else value  # TOML gives a list
 
     @field_validator("effect")
     @classmethod
@@ -225,7 +230,7 @@ def _check_parameters(values: dict[str, Any], path: Path, table: str, base: dict
                 raise LessonError(f"parameter '{name}' in {source} shapes the army and applies on "
                                   "reset, not mid-run; put it under [parameters]")
     try:
-        validate({**base, **values}, source=source)
+        validate({**base, **values}, source=source, strict=True)
     except ParameterError as exc:
         raise LessonError(str(exc)) from None
 

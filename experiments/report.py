@@ -5,8 +5,10 @@
 
 - ``summary.csv``: one row per parameter combination (design point): the varied
   values, runs ok and failed, and for each metric the mean over seeds, the
-  standard deviation and the 95% confidence interval of the mean
-  (Student's t with n - 1 degrees of freedom; empty with a single seed);
+  standard deviation and the 95% confidence interval of the mean (Student's t
+  with n - 1 degrees of freedom for shares and levels; a bootstrap of the seeds
+  for counts, such as the largest cascade, whose interval never goes below zero;
+  empty with a single seed);
 - PNG plots per metric: lines with a 95% band for one varied parameter, a
   heatmap for a grid over two, one panel per parameter otherwise;
 - for ``sobol`` and ``morris`` designs, ``sensitivity.csv`` (SALib's indices,
@@ -17,6 +19,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +29,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.stats import interval
-from experiments.sweeps import OUTCOMES, write_atomic
+from experiments.stats import bootstrap_interval, interval
+from experiments.sweeps import OUTCOMES
 from model.parameters import did_you_mean
 
 DEFAULT_METRICS = ("desertion_rate", "desertion_rate_frontline", "largest_cascade", "combat_effectiveness")
@@ -62,18 +66,76 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def load_results(out_dir: Path) -> SweepResults:
-    """Read a finished sweep; raise ReportError if it has not finished."""
+INFO_KEYS = ("name", "description", "scenario", "design", "seeds", "days", "varied", "design_points")
+
+
+def _damaged(path: Path, what: str, out_dir: Path) -> ReportError:
+    """One line: which file is damaged, how, and how to recover (the sweep rebuilds it)."""
+    return ReportError(f"{path} is damaged ({what}); rebuild it by rerunning the sweep into this folder "
+                       f"(`morale sweep {out_dir}/spec.toml --out {out_dir}`, or the original command): "
+                       "finished runs are kept")
+
+
+def _read_parquet(path: Path, out_dir: Path, columns: list[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise ReportError(f"{path} is missing; rebuild it by rerunning the sweep into this folder "
+                          f"(`morale sweep {out_dir}/spec.toml --out {out_dir}`, or the original "
+                          "command): finished runs are kept")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow's errors for an empty, truncated or foreign file
+        raise _damaged(path, f"not a readable parquet table: {' '.join(str(exc).split())[:120]}",
+                       out_dir) from None
+    lacking = [c for c in columns if c not in frame.columns]
+    if lacking:
+        raise _damaged(path, f"no column {', '.join(repr(c) for c in lacking[:3])}", out_dir)
+    return frame
+
+
+def _info_advice(out_dir: Path) -> str:
+    """How to recover from a damaged sweep.json: the sweep rewrites it in a folder marked as its own."""
+    from experiments.sweeps.store import MANIFEST
+
+    if (out_dir / MANIFEST).exists():
+        return (f"delete it and rerun the sweep into this folder (`morale sweep {out_dir}/spec.toml --out "
+                f"{out_dir}`, or the original command): finished runs are kept")
+    return f"rerun the sweep into a new folder (`morale sweep {out_dir}/spec.toml --out NEW_FOLDER`)"
+
+
+def load_results(out_dir: Path, metrics: list[str] | None = None) -> SweepResults:
+    """Read a finished sweep; raise ReportError, naming the file and how to recover, if it has not
+    finished or a file is damaged."""
     out_dir = Path(out_dir)
-    if not (out_dir / "sweep.json").is_file():
+    if not out_dir.is_dir():
+        raise ReportError(f"{out_dir} is not a folder; give the output folder of a `morale sweep`")
+    info_file = out_dir / "sweep.json"
+    if not info_file.is_file():
         raise ReportError(f"{out_dir} holds no sweep (no sweep.json); run "
                           f"`morale sweep SPEC --out {out_dir}` first")
     if not (out_dir / "runs.parquet").is_file():
         raise ReportError(f"the sweep in {out_dir} has not finished (no runs.parquet); rerun the same "
                           "`morale sweep` command to complete it")
-    info = json.loads((out_dir / "sweep.json").read_text(encoding="utf-8"))
-    return SweepResults(out_dir, info, pd.read_parquet(out_dir / "runs.parquet"),
-                        pd.read_parquet(out_dir / "design.parquet"))
+    try:
+        info = json.loads(info_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{info_file} is damaged ({type(exc).__name__}); {_info_advice(out_dir)}") from None
+    lacking = [k for k in INFO_KEYS if not isinstance(info, dict) or k not in info]
+    if not lacking and not (isinstance(info["varied"], list) and all(
+            isinstance(v, dict) and isinstance(v.get("name"), str) for v in info["varied"])
+            and isinstance(info["seeds"], list)):
+        lacking = ["varied" if not isinstance(info["varied"], list) else "seeds"]
+    if lacking:
+        raise ReportError(f"{info_file} is damaged (no valid {lacking[0]!r}); {_info_advice(out_dir)}")
+    varied = [v["name"] for v in info["varied"]]
+    runs = _read_parquet(out_dir / "runs.parquet", out_dir,
+                         ["run_id", "status", *varied, *(metrics or [])])
+    design = _read_parquet(out_dir / "design.parquet", out_dir, ["sample", "seed", "run_id", *varied])
+    if runs["run_id"].duplicated().any():
+        raise _damaged(out_dir / "runs.parquet", "a run appears twice", out_dir)
+    absent = set(design["run_id"]) - set(runs["run_id"])
+    if absent:
+        raise _damaged(out_dir / "runs.parquet", f"{len(absent)} planned runs are missing", out_dir)
+    return SweepResults(out_dir, info, runs, design)
 
 
 def check_metrics(metrics: list[str] | None) -> list[str]:
@@ -94,6 +156,13 @@ def per_sample(results: SweepResults) -> pd.DataFrame:
     )
 
 
+def metric_interval(metric: str, values: np.ndarray) -> tuple[float, float, float, float]:
+    """Mean, sd and 95% interval of the mean: a bootstrap for counts (never below zero), t otherwise."""
+    if OUTCOMES[metric][0] == "int":
+        return bootstrap_interval(values)
+    return interval(values)
+
+
 def summarise(results: SweepResults, metrics: list[str]) -> pd.DataFrame:
     """One row per design point: varied values, runs ok/failed, mean/sd/95% CI per metric."""
     rows = []
@@ -103,7 +172,7 @@ def summarise(results: SweepResults, metrics: list[str]) -> pd.DataFrame:
         row.update({name: group[name].iloc[0] for name in results.varied})
         row["runs_ok"], row["runs_failed"] = len(ok), len(group) - len(ok)
         for metric in metrics:
-            mean, sd, low, high = interval(ok[metric].to_numpy(dtype=float))
+            mean, sd, low, high = metric_interval(metric, ok[metric].to_numpy(dtype=float))
             row.update({f"{metric}_mean": mean, f"{metric}_sd": sd,
                         f"{metric}_ci95_low": low, f"{metric}_ci95_high": high})
         rows.append(row)
@@ -223,7 +292,7 @@ def plot_panels(results: SweepResults, summary: pd.DataFrame, metric: str) -> Fi
     ok = rows[rows["status"] == "ok"]
     for ax, name in zip(axes, varied, strict=True):
         if results.info["design"] == "grid":
-            stats = [(level, *interval(group[metric].to_numpy(dtype=float)))
+            stats = [(level, *metric_interval(metric, group[metric].to_numpy(dtype=float)))
                      for level, group in ok.groupby(name, sort=True)]
             xs, means = [s[0] for s in stats], [s[1] for s in stats]
             ax.plot(xs, means, marker="o", color="tab:red")
@@ -271,18 +340,54 @@ def _markdown(frame: pd.DataFrame, digits: int = 4) -> str:
     return "\n".join(lines)
 
 
-def write_report(out_dir: Path, metrics: list[str] | None = None) -> Report:
-    """Write ``DIR/report/`` (see the module docstring) and return what was written."""
-    chosen = check_metrics(metrics)
-    results = load_results(out_dir)
+def check_report_folder(out_dir: Path) -> Path:
+    """The report folder, ``DIR/report``: refuse a file there, or a folder that cannot be written."""
+    from model.outputs import OutputError, check_writable
+
     target = Path(out_dir) / "report"
-    target.mkdir(exist_ok=True)
+    if target.exists() and not target.is_dir():
+        raise ReportError(f"{target} is a file, not a folder; move it away (the report is written "
+                          "there) and rerun `morale report`")
+    try:
+        check_writable(target, option="report folder")
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
+    return target
+
+
+def write_report(out_dir: Path, metrics: list[str] | None = None) -> Report:
+    """Write ``DIR/report/`` (see the module docstring) and return what was written.
+
+    The files are written into a hidden sibling folder, which replaces ``report/`` only when
+    every file is complete: a failure leaves the earlier report (or none), never half of one.
+    """
+    chosen = check_metrics(metrics)
+    results = load_results(out_dir, chosen)
+    target = check_report_folder(out_dir)
+    staging = target.parent / f".report.partial-{os.getpid()}"
+    retired = target.parent / f".report.old-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        report = _write_files(results, chosen, staging)
+        if target.exists():
+            os.rename(target, retired)
+        os.rename(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+    report.dir = target
+    report.files = [target / p.name for p in report.files]
+    return report
+
+
+def _write_files(results: SweepResults, chosen: list[str], target: Path) -> Report:
     summary = summarise(results, chosen)
     report = Report(target, summary, None)
 
     def save(name: str, write) -> None:
         path = target / name
-        write_atomic(path, write)
+        write(path)
         report.files.append(path)
 
     save("summary.csv", lambda p: summary.to_csv(p, index=False))
@@ -325,7 +430,8 @@ def _report_markdown(results: SweepResults, summary: pd.DataFrame, metrics: list
         f"`{info['scenario']}`; {info['design_points']} design points x {len(info['seeds'])} seeds; "
         f"{info['days']} days; {len(results.runs)} runs.",
         "",
-        "Means are over seeds; the 95% interval is the t confidence interval of the mean.",
+        "Means are over seeds; the 95% interval is the t confidence interval of the mean (for counts, "
+        "such as the largest cascade, a bootstrap of the seeds, which never goes below zero).",
         "",
     ]
     for note in report.notes:

@@ -73,9 +73,11 @@ def _one(raw: Any, number: int, source: str) -> Event:
 
 
 def parse_events(
-    raw: Any, params: Parameters, days: int | None = None, source: str = ""
+    raw: Any, params: Parameters, days: int | None = None, source: str = "", strict: bool = False
 ) -> tuple[Event, ...]:
     """Validate a list of events (tables, dicts or ``Event``) against ``params`` and the run's ``days``.
+
+    ``strict`` for events a user wrote (a scenario file): no string or boolean becomes a number.
 
     Returns them sorted by day (events of one day keep their order).
     """
@@ -92,7 +94,7 @@ def parse_events(
             raise EventError(f"'day' of {where} = {event.day} is outside the run: "
                              f"it must be a whole number from 1 to {days} (the run's days)")
         try:
-            current = validate({**current, **event.levers}, source=where).model_dump()
+            current = validate({**current, **event.levers}, source=where, strict=strict).model_dump()
         except ParameterError as exc:
             raise EventError(str(exc)) from None
     return tuple(event for _, event in numbered)

@@ -591,8 +591,12 @@ def one_line(
     return f"'{field}'{where} = {value!r} is not allowed: {message}"
 
 
-def validate(values: dict[str, Any], source: str = "") -> Parameters:
-    """Build Parameters from raw values; raise ParameterError with one clear line."""
+def validate(values: dict[str, Any], source: str = "", strict: bool = False) -> Parameters:
+    """Build Parameters from raw values; raise ParameterError with one clear line.
+
+    ``strict``: for values a user wrote (scenario, lesson and sweep files, ``--set``): no
+    string or boolean becomes a number, and a whole number must be written as one.
+    """
     for name, value in values.items():
         # pydantic happily accepts nan/inf for a bounded float in some modes; we do not.
         if isinstance(value, float) and not math.isfinite(value):
@@ -602,13 +606,23 @@ def validate(values: dict[str, Any], source: str = "") -> Parameters:
                 f"{describe_range(name) if name in Parameters.model_fields else 'finite'}"
             )
     try:
-        return Parameters(**values)
+        return Parameters.model_validate(values, strict=strict)
     except ValidationError as exc:
         raise ParameterError(one_line(exc, source)) from None
 
 
-def parse_assignment(text: str) -> tuple[str, str]:
-    """Split a ``name=value`` override; raise ParameterError if it is malformed."""
+def parse_number(name: str, text: str) -> Any:
+    """A ``--set`` value read from the text as the parameter's type; the text itself if it is not
+    one (then ``validate(..., strict=True)`` says what is allowed)."""
+    try:
+        return int(text) if spec(name)["type"] == "int" else float(text)
+    except ValueError:
+        return text
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split a ``name=value`` override, the value read as a number of the parameter's type; raise
+    ParameterError if it is malformed."""
     name, sep, value = text.partition("=")
     name, value = name.strip(), value.strip()
     if not sep or not name or not value:
@@ -617,7 +631,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
         raise ParameterError(
             f"unknown parameter '{name}' in --set{suggest(name)}; `morale params` lists them all"
         )
-    return name, value
+    return name, parse_number(name, value)
 
 
 def markdown_table(group: Group | None = None) -> str:

@@ -130,14 +130,18 @@ def load_file(path: Path) -> Scenario:
     if not isinstance(overrides, dict):
         raise ScenarioError(f"'parameters' in {path} must be a table ([parameters])")
     try:
-        params = validate(overrides, source=str(path))
-        events = parse_events(raw.get("events"), params, days, source=str(path))
+        params = validate(overrides, source=str(path), strict=True)
+        events = parse_events(raw.get("events"), params, days, source=str(path), strict=True)
     except ParameterError as exc:  # EventError included
         raise ScenarioError(str(exc)) from None
     return Scenario(path.stem, description.strip(), days, dict(overrides), path, events)
 
 
 def resolve(name_or_path: str | None) -> Scenario:
-    """A preset by name, or a scenario file by path."""
-    name_or_path = name_or_path or DEFAULT_SCENARIO
+    """A preset by name, or a scenario file by path (None: the default preset)."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_SCENARIO
+    if not name_or_path.strip():
+        raise ScenarioError(f"scenario {name_or_path!r} is not allowed: give a preset name "
+                            f"({', '.join(available())}) or the path of a .toml file")
     return load_file(preset_or_path(name_or_path, SCENARIO_DIR, "scenario", ScenarioError))

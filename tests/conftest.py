@@ -27,3 +27,18 @@ def compiled_kernels():
 def small_model() -> MoraleModel:
     """A fresh small army (6 units of 40), for tests that change it."""
     return MoraleModel(rng=7, n_units=6, unit_size=40)
+
+
+# Hypothesis profiles: "ci" (the default: a bounded number of examples, so the fuzz test of the
+# command line, tests/test_fuzz_cli.py, stays under a minute) and "thorough" (thousands of
+# examples, locally: `uv run pytest tests/test_fuzz_cli.py --hypothesis-profile thorough`).
+# Tests with their own @settings(max_examples=...) keep them.
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
+
+_quiet = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+          HealthCheck.function_scoped_fixture]
+_phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]  # no slow "explain"
+settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=_quiet, phases=_phases)
+settings.register_profile("thorough", max_examples=2_000, deadline=None, suppress_health_check=_quiet,
+                          phases=_phases)
+settings.load_profile("ci")

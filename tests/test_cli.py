@@ -131,15 +131,117 @@ def test_bad_scenario_files_are_rejected_by_validate_and_run(content, expected, 
     assert not (tmp_path / "o").exists()
 
 
-def test_existing_run_folder_is_replaced_but_a_foreign_folder_is_refused(tmp_path):
+def test_an_earlier_run_is_replaced_only_with_overwrite_and_a_foreign_folder_is_refused(tmp_path):
     out = tmp_path / "run"
     assert morale("run", "--days", "5", "--out", str(out), "--quiet").exit_code == 0
-    assert morale("run", "--days", "6", "--out", str(out), "--quiet").exit_code == 0
+    kept = morale("run", "--days", "6", "--out", str(out), "--quiet")
+    assert kept.exit_code == 2 and "holds an earlier run; add --overwrite" in kept.output
+    assert json.loads((out / "summary.json").read_text())["days"] == 5
+    assert morale("run", "--days", "6", "--out", str(out), "--quiet", "--overwrite").exit_code == 0
     assert json.loads((out / "summary.json").read_text())["days"] == 6
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no staging folder left
     (out / "notes.txt").write_text("mine")
-    result = morale("run", "--days", "5", "--out", str(out), "--quiet")
+    result = morale("run", "--days", "5", "--out", str(out), "--quiet", "--overwrite")
     assert result.exit_code == 2 and "other files" in result.output
     assert json.loads((out / "summary.json").read_text())["days"] == 6
+
+
+def test_the_default_run_folder_takes_a_fresh_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for days in ("3", "4", "5"):
+        assert morale("run", "--days", days, "--quiet").exit_code == 0
+    names = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert names == ["baseline_seed42", "baseline_seed42_2", "baseline_seed42_3"]
+    assert json.loads((tmp_path / "runs" / "baseline_seed42" / "summary.json").read_text())["days"] == 3
+
+
+def _unwritable_paths(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """Output paths that cannot be written, with the words the one line must hold."""
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    cases = {
+        "a file as the folder": (str(a_file), "exists and is not a folder"),
+        "a file as a parent": (str(a_file / "run"), "a file"),
+        "/proc": ("/proc/morale_run", "cannot be written"),
+        "a name too long": (str(tmp_path / ("n" * 300)), "bytes long"),
+        "empty": ("", "--out '' is not allowed"),
+        "blank": ("  ", "is not allowed"),
+    }
+    import os
+
+    if os.geteuid() != 0:  # root writes into a read-only folder
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o555)
+        cases["a read-only folder"] = (str(locked / "run"), "cannot be written")
+    return cases
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_an_output_path_that_cannot_be_written_fails_before_the_work_starts(command, tmp_path):
+    spec = tmp_path / "grid.toml"
+    spec.write_text('description = "x"\nseeds = 1\ndays = 3\n[parameters]\nn_units = 2\n'
+                    'unit_size = 10\n[vary]\nenforcement = [0.1, 0.2]\n')
+    first = {"run": ["run", "--days", "3"], "sweep": ["sweep", str(spec), "--workers", "1"]}[command]
+    for case, (out, expected) in _unwritable_paths(tmp_path).items():
+        before = sorted(p.name for p in tmp_path.iterdir())
+        result = morale(*first, "--out", out, "--quiet")
+        assert result.exit_code == 2, (case, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], (case, lines)
+        assert "run, seed" not in result.output  # no simulation ran
+        assert sorted(p.name for p in tmp_path.iterdir()) == before, case
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--set", "enforcement=0.5", "--set", "enforcement=0.6"], "--set enforcement is given twice"),
+    (["--set", "enforcement=true"], "'enforcement'.*'true'.*a number from 0 to 1"),
+    (["--set", "n_units=4.0"], "'n_units'.*'4.0'.*whole number"),
+    (["--set", "enforcement=nan"], "'enforcement'.*nan"),
+    ([""], "scenario '' is not allowed"),
+])
+def test_set_values_are_numbers_once_each_and_a_scenario_has_a_name(args, expected, tmp_path):
+    import re
+
+    result = morale("run", *args, "--out", str(tmp_path / "o"), "--quiet")
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and re.search(expected, lines[0]), lines
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("value", ['"0.5"', "true", '"true"'])
+def test_a_scenario_file_must_give_real_numbers(value, tmp_path):
+    path = tmp_path / "bad.toml"
+    for body in (f"[parameters]\nenforcement = {value}\n",
+                 f"[[events]]\nday = 2\nlevers = {{ enforcement = {value} }}\n",
+                 f"[parameters]\nn_units = {value if value != 'true' else '4.0'}\n"):
+        path.write_text(f'description = "x"\n{body}')
+        result = morale("validate", str(path))
+        assert result.exit_code == 2 and "is not allowed" in result.output, (body, result.output)
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_unexpected_failure_is_one_line_exit_1_and_a_log_with_the_traceback(monkeypatch, tmp_path):
+    import model.scenarios
+
+    def broken(_name):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("cli.main.resolve", broken)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    result = morale("run", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, lines
+    assert lines[0].startswith("error: unexpected ZeroDivisionError: a bug (a bug: the traceback is in ")
+    log = Path(lines[0].split("the traceback is in ")[1].split(";")[0])
+    assert log.parent == tmp_path and "Traceback" in log.read_text() and "broken" in log.read_text()
+    assert model.scenarios.resolve is not broken
+
+
+def test_version():
+    result = morale("--version")
+    assert result.exit_code == 0 and result.output.startswith("morale ")
 
 
 def test_scenarios_lists_every_preset_with_its_description():
@@ -213,3 +315,40 @@ def test_facts_bad_arguments_exit_2_with_one_line(args, expected):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], result.output
+
+
+@pytest.mark.parametrize(("host", "expected"), [
+    ("", "--host '' is not allowed: give an address"),
+    ("  ", "is not allowed: give an address"),
+    ("no-such-host.invalid", "--host 'no-such-host.invalid' is not allowed: it does not resolve"),
+    ("192.0.2.1", "this machine cannot listen on it"),  # TEST-NET: resolves, but not ours
+])
+def test_dashboard_checks_its_host_before_it_starts(host, expected, monkeypatch):
+    from dashboards import server
+
+    monkeypatch.setattr(server, "serve", lambda *a: pytest.fail("the server started"))
+    result = morale("dashboard", "--host", host, "--port", str(server.free_port()))
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], lines
+
+
+def test_dashboard_refuses_a_port_in_use_and_warns_beyond_this_machine(monkeypatch):
+    import socket
+
+    from dashboards import server
+
+    started = []
+    monkeypatch.setattr(server, "serve", lambda *a: started.append(a))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = morale("dashboard", "--port", str(port))
+        assert busy.exit_code == 2 and f"--port {port} is not allowed: it is in use" in busy.output
+    assert not started
+    local = morale("dashboard", "--port", str(server.free_port()))
+    assert local.exit_code == 0 and "warning" not in local.output and started[-1][2] == "127.0.0.1"
+    wide = morale("dashboard", "--host", "0.0.0.0", "--port", str(server.free_port()))
+    assert wide.exit_code == 0 and started[-1][2] == "0.0.0.0"
+    assert "warning: listening on 0.0.0.0: other machines on the network can open" in wide.output

@@ -187,3 +187,21 @@ def test_printable_lessons_are_generated_from_the_files():
         assert path.is_file() and path.read_text(encoding="utf-8") == text, (
             f"{path} is stale: run `uv run python docs/update_lessons.py`")
     assert module.stale_pages(files) == [], "run `uv run python docs/update_lessons.py`"
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("combat_intensity = 0.7", 'combat_intensity = "0.7"',
+     r"'combat_intensity'.*'0\.7'.*a number from 0 to 1"),
+    ("combat_intensity = 0.7", "combat_intensity = true", r"'combat_intensity'.*True"),
+    ("seed = 42", 'seed = "42"', r"'seed'.*'42'"),
+    ("days = 180", "days = 180.0", r"'days'.*180\.0"),
+])
+def test_a_lesson_must_give_real_numbers(old, new, expected, tmp_path):
+    text = (lessons.LESSON_DIR / "morale_cycle_tipping.toml").read_text()
+    assert old in text
+    path = tmp_path / "mine.toml"
+    path.write_text(text.replace(old, new, 1))
+    result = CliRunner().invoke(app, ["lessons", str(path)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and re.search(expected, lines[0]), lines

@@ -78,8 +78,12 @@ def test_bad_values_give_one_line_naming_field_value_and_range(values, expected)
 
 
 def test_set_assignment_parsing():
-    assert parse_assignment("enforcement=0.7") == ("enforcement", "0.7")
-    assert validate({"enforcement": "0.7"}).enforcement == 0.7
+    # --set values are text: read as the parameter's type, then validated strictly
+    assert parse_assignment("enforcement=0.7") == ("enforcement", 0.7)
+    assert parse_assignment("n_units=4") == ("n_units", 4)
+    assert parse_assignment("n_units=4.0") == ("n_units", "4.0")  # not a whole number: left for validate
+    assert parse_assignment("enforcement=true") == ("enforcement", "true")
+    assert validate({"enforcement": "0.7"}).enforcement == 0.7  # lax for internal callers
     for bad in ("enforcement", "=0.5", "enforcement=", "enforcment=0.5"):
         with pytest.raises(ParameterError):
             parse_assignment(bad)
@@ -110,3 +114,11 @@ def test_every_generated_table_in_the_docs_is_current():
     spec_.loader.exec_module(module)
     text = DOCS.read_text(encoding="utf-8")
     assert module.refresh(text) == text, "run `uv run python docs/update_tables.py`"
+
+
+@pytest.mark.parametrize("values", [{"enforcement": "0.7"}, {"enforcement": True}, {"n_units": "3"},
+                                    {"n_units": 4.0}, {"n_units": True}])
+def test_strict_validation_turns_no_string_or_boolean_into_a_number(values):
+    with pytest.raises(ParameterError, match="is not allowed: it must be a"):
+        validate(values, strict=True)
+    assert validate({"enforcement": 1, "n_units": 4}, strict=True).enforcement == 1.0

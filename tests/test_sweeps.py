@@ -405,9 +405,197 @@ def test_one_parameter_grid_reports_lines_and_a_folder_left_mid_setup_is_reused(
     spec = write_spec(tmp_path, text)
     out = tmp_path / "out"
     out.mkdir()
-    (out / "spec.toml").write_text(text)  # a sweep killed while setting up its folder
+    (out / ".morale-sweep").write_text("{}")  # a sweep killed while setting up its folder:
+    (out / "spec.toml").write_text(text)      # its manifest is written first
     assert morale("sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet").exit_code == 0
     assert morale("report", str(out), "--metric", "combat_effectiveness").exit_code == 0
     summary = pd.read_csv(out / "report" / "summary.csv")
     assert summary["supply_level"].tolist() == [0.4, 1.0] and (summary["runs_ok"] == 2).all()
     assert (out / "report" / "combat_effectiveness.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# --------------------------------------------------------------------------- #
+# Damaged folders, foreign folders, unreachable schedulers (issue 15)
+# --------------------------------------------------------------------------- #
+
+
+def _damage(folder: Path, case: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if case == "empty runs":
+        (folder / "runs.parquet").write_bytes(b"")
+    elif case == "corrupt runs":
+        (folder / "runs.parquet").write_bytes(b"PAR1 not really")
+    elif case == "runs with the wrong columns":
+        pq.write_table(pa.table({"x": [1, 2]}), folder / "runs.parquet")
+    elif case == "corrupt sweep.json":
+        (folder / "sweep.json").write_text("{ not json")
+    elif case == "sweep.json of the wrong shape":
+        (folder / "sweep.json").write_text("[1, 2]")
+    elif case == "missing design":
+        (folder / "design.parquet").unlink()
+    elif case == "corrupt design":
+        (folder / "design.parquet").write_bytes(b"\x00" * 10)
+    elif case == "report is a file":
+        (folder / "report").write_text("mine")
+
+
+DAMAGES = {
+    "empty runs": "runs.parquet is damaged",
+    "corrupt runs": "runs.parquet is damaged",
+    "runs with the wrong columns": "runs.parquet is damaged (no column 'run_id'",
+    "corrupt sweep.json": "sweep.json is damaged",
+    "sweep.json of the wrong shape": "sweep.json is damaged",
+    "missing design": "design.parquet is missing",
+    "corrupt design": "design.parquet is damaged",
+    "report is a file": "report is a file, not a folder",
+}
+
+
+@pytest.mark.parametrize("case", DAMAGES)
+def test_report_on_a_damaged_folder_says_which_file_and_how_to_recover(case, reference, tmp_path):
+    import shutil
+
+    spec, _ = reference
+    folder = tmp_path / "out"
+    shutil.copytree(Path(spec).parent / "out", folder)
+    shutil.rmtree(folder / "report", ignore_errors=True)
+    _damage(folder, case)
+    before = sorted(p.name for p in folder.iterdir())
+    result = morale("report", str(folder))
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and DAMAGES[case] in lines[0], lines
+    assert "rerun" in lines[0] or "move it away" in lines[0]
+    assert sorted(p.name for p in folder.iterdir()) == before  # no half-written report/
+    if case in ("empty runs", "corrupt runs", "runs with the wrong columns", "missing design",
+                "corrupt design"):  # the advice works: the sweep rebuilds the file, then the report
+        assert morale("sweep", str(folder / "spec.toml"), "--out", str(folder), "--quiet").exit_code == 0
+        assert morale("report", str(folder)).exit_code == 0
+
+
+def test_a_damaged_part_file_is_removed_and_its_run_redone(reference, tmp_path):
+    import shutil
+
+    spec, runs = reference
+    folder = tmp_path / "out"
+    shutil.copytree(Path(spec).parent / "out", folder)
+    (folder / "runs.parquet").unlink()
+    part = next((folder / "parts").glob("*.ok.parquet"))
+    part.write_bytes(b"garbage")
+    result = morale("sweep", str(spec), "--out", str(folder), "--quiet", "--workers", "1")
+    assert result.exit_code == 2 and f"(e.g. {part.name}) and were removed" in result.output
+    assert morale("sweep", str(spec), "--out", str(folder), "--quiet", "--workers", "1").exit_code == 0
+    pd.testing.assert_frame_equal(comparable(pd.read_parquet(folder / "runs.parquet")), comparable(runs))
+
+
+def test_sweep_refuses_a_folder_of_other_files_and_an_empty_out(reference, tmp_path, monkeypatch):
+    spec, _ = reference
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "spec.toml").write_text("my own spec")  # named like a sweep's file, but not a sweep's
+    result = morale("sweep", str(spec), "--out", str(mine), "--quiet")
+    assert result.exit_code == 2 and "is not a sweep's folder" in result.output
+    assert (mine / "spec.toml").read_text() == "my own spec"
+    assert sorted(p.name for p in mine.iterdir()) == ["spec.toml"]
+    monkeypatch.chdir(mine)
+    for out in ("", "."):
+        result = morale("sweep", str(spec), "--out", out, "--quiet")
+        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+    assert sorted(p.name for p in mine.iterdir()) == ["spec.toml"]
+
+
+def test_an_unreachable_scheduler_leaves_no_folder(reference, tmp_path):
+    spec, _ = reference
+    out = tmp_path / "out"
+    result = morale("sweep", str(spec), "--dask", "tcp://127.0.0.1:1", "--out", str(out), "--quiet")
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in lines[-1], lines
+    assert not out.exists()
+
+
+def test_intervals_of_counts_never_go_below_zero():
+    import numpy as np
+
+    from experiments.report import metric_interval
+
+    skewed = np.array([0, 0, 0, 0, 1, 0, 0, 295.0])  # a heavy-tailed count over 8 seeds
+    mean, _, low, high = metric_interval("largest_cascade", skewed)
+    assert 0 <= low <= mean <= high <= 295
+    assert metric_interval("largest_cascade", skewed) == (mean, _, low, high)  # seeded
+    t_low = metric_interval("desertion_rate", skewed)[2]
+    assert t_low < 0  # the t interval of the same values would
+
+
+STRICT_SPECS = {
+    "seeds as a string": (_spec(seeds='seeds = "3"'), r"'seeds'.*'3'"),
+    "days as a string": (_spec(days='days = "30"'), r"'days'.*'30'.*valid integer"),
+    "days as a boolean": (_spec(days="days = true"), r"'days'.*True"),
+    "a fixed parameter as a string": (_spec(unit_size='unit_size = "30"'),
+                                      r"'unit_size'.*'30'.*whole number"),
+    "a fixed parameter as a boolean": (_spec(unit_size="unit_size = true"), r"'unit_size'.*True"),
+    "a varied value as a string": (_spec(penalty_severity='penalty_severity = ["0.2"]'),
+                                   r"'penalty_severity'.*'0\.2'"),
+    "every as a string": (_spec(every='every = "7"'), r"'timeseries.every'.*'7'"),
+    "keep as a string": (_spec(keep='keep = "yes"'), r"'timeseries.keep'.*'yes'"),
+    "samples as a string": (_spec(design='design = "lhs"\nsamples = "8"', penalty_severity="",
+                                  supply_level="supply_level = { min = 0.4, max = 1 }"), r"'samples'.*'8'"),
+    "a seed beyond 64 bits": (_spec(seeds="seeds = [1, 18446744073709551616]"),
+                              r"'seeds'.*18446744073709551616.*2\*\*63 - 1"),
+    "a design seed beyond 64 bits": (_spec(seeds="seeds = 1\ndesign_seed = 18446744073709551616"),
+                                     r"'design_seed'.*18446744073709551616"),
+    "a grid too large to plan": (
+        _spec(penalty_severity="penalty_severity = { min = 0, max = 1, steps = 10000 }",
+              supply_level="supply_level = { min = 0, max = 1, steps = 10000 }"),
+                                 r"plans 200,000,000 runs; at most 250,000"),
+}
+
+
+@pytest.mark.parametrize("case", STRICT_SPECS)
+def test_spec_values_must_be_real_numbers_seeds_fit_and_plans_fit(case, tmp_path):
+    import tracemalloc
+
+    text, expected = STRICT_SPECS[case]
+    spec = write_spec(tmp_path, text)
+    out = tmp_path / "out"
+    tracemalloc.start()
+    result = morale("sweep", str(spec), "--out", str(out))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and re.search(expected, lines[0]), lines
+    assert not out.exists()
+    assert peak < 200e6  # the grid's product is never built
+
+
+@pytest.mark.parametrize(("design", "extra"), [("sobol", ""), ("sobol", "second_order = true"),
+                                               ("morris", ""), ("lhs", "")])
+def test_the_counted_plan_matches_the_sampled_design(design, extra):
+    from experiments.sweeps.spec import plan, planned_points
+
+    raw = {"description": "x", "design": design, "samples": 8, "seeds": 1, "days": 5,
+           "vary": {"enforcement": {"min": 0.1, "max": 0.9}, "supply_level": {"min": 0.1, "max": 0.9},
+                    "propaganda": {"min": 0.1, "max": 0.9}}}
+    if extra:
+        raw["second_order"] = True
+    made = plan(raw, name="x", source="x")
+    assert planned_points(made.spec, made.dimensions) == made.design["sample"].nunique()
+
+
+def test_a_damaged_sweep_json_is_rebuilt_after_deleting_it_as_advised(reference, tmp_path):
+    import shutil
+
+    spec, runs = reference
+    folder = tmp_path / "out"
+    shutil.copytree(Path(spec).parent / "out", folder)
+    (folder / "sweep.json").write_text("{ nope")
+    for command in (["report", str(folder)], ["sweep", str(spec), "--out", str(folder), "--quiet"]):
+        result = morale(*command)
+        assert result.exit_code == 2 and "sweep.json" in result.output and "delete it" in result.output
+    (folder / "sweep.json").unlink()
+    assert morale("sweep", str(spec), "--out", str(folder), "--quiet", "--workers", "1").exit_code == 0
+    pd.testing.assert_frame_equal(comparable(pd.read_parquet(folder / "runs.parquet")), comparable(runs))
+    assert morale("report", str(folder)).exit_code == 0

@@ -14,6 +14,8 @@ the same rows however many workers run them and in whatever order they finish.
 
 Results go into the output folder::
 
+    .morale-sweep      the manifest: marks the folder as a sweep's (written first); a folder
+                       without it that holds other files is refused
     spec.toml          a copy of the spec
     sweep.json         what the report needs: design, varied parameters, run count
     design.parquet     one row per design point and seed: sample, seed, run_id, raw values

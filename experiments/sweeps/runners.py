@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import threading
 import time
 import traceback
@@ -209,10 +210,12 @@ def run_on_dask(tasks: list[RunTask], address: str, workers: int, on_result: OnR
             client = Client(cluster)
         else:
             client = Client(address, timeout=15)
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # OSError, TimeoutError, ValueError, a malformed address...
         if cluster is not None:
             cluster.close()
-        raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        raise SweepError(f"cannot reach the Dask scheduler at {address}: {' '.join(str(exc).split())}; "
+                         "check the address (tcp://HOST:PORT) and that the scheduler runs, or use "
+                         "--dask local") from None
     try:
         session = uuid.uuid4().hex[:8]
         keys = [f"morale-run-{t.run_id}-{session}" for t in tasks]
@@ -260,6 +263,7 @@ def run_sweep(
     ``progress(row)`` after each run is saved.
     """
     store = ResultStore(out_dir)
+    fresh = not store.dir.exists()
     store.open(sweep)
     done = store.finished()
     todo = [t for t in sweep.tasks if t.run_id not in done]
@@ -275,7 +279,12 @@ def run_sweep(
     start = time.perf_counter()
     if todo:
         if dask is not None:
-            run_on_dask(todo, dask, workers, save)
+            try:
+                run_on_dask(todo, dask, workers, save)
+            except SweepError:  # no scheduler: a folder made for nothing is not left behind
+                if fresh and not store.finished() and not store.failed():
+                    shutil.rmtree(store.dir, ignore_errors=True)
+                raise
         else:
             run_in_processes(todo, workers, save)
     runs = store.consolidate(sweep)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from model.scenarios import MAX_DAYS, ScenarioError, preset_or_path, presets, re
 
 SWEEP_DIR = configs.folder("sweeps")
 MAX_RUNS = 250_000  # the plan is held in memory: about 5 kB per distinct parameter set
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers (design.parquet, runs.parquet)
 FORMAT_VERSION = 1
 
 
@@ -41,7 +43,7 @@ class SweepError(ValueError):
 class TimeseriesSpec(BaseModel):
     """Whether to keep each run's daily metrics, and every how many days."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no string or boolean becomes a number
     keep: bool = False
     every: int = Field(1, ge=1, le=MAX_DAYS)
 
@@ -49,14 +51,14 @@ class TimeseriesSpec(BaseModel):
 class SweepSpec(BaseModel):
     """The TOML file, as written (before the design is sampled)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no string or boolean becomes a number
     description: str = Field(min_length=1)
     scenario: str = "baseline"
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     samples: int | None = Field(None, ge=1, le=MAX_RUNS)
     levels: int = Field(4, ge=2, le=1000)
     second_order: bool = False
-    design_seed: int = Field(0, ge=0)
+    design_seed: int = Field(0, ge=0, le=MAX_SEED)
     seeds: int | list[int]
     days: int | None = Field(None, ge=1, le=MAX_DAYS)
     parameters: dict[str, Any] = Field(default_factory=dict)
@@ -190,7 +192,7 @@ def plan(
             raise SweepError(f"unknown parameter '{pname}' in [parameters] of {source}"
                              f"{suggest(pname)}; `morale params` lists them all")
         base[pname] = value
-    _check(lambda: validate(base, source=f"[parameters] of {source}"))
+    _check(lambda: validate(base, source=f"[parameters] of {source}", strict=True))
 
     seeds = _seeds(spec_.seeds, source)
     days = spec_.days if spec_.days is not None else scenario.days
@@ -210,10 +212,11 @@ def plan(
         raise SweepError(f"'samples' in {source} = {spec_.samples} is not allowed: a sobol design "
                          "needs a power of 2 (e.g. 64, 128, 256)")
 
-    points = sample_design(spec_, dimensions)
-    n_runs = len(points) * len(seeds)
+    n_runs = planned_points(spec_, dimensions) * len(seeds)  # counted before anything is built
     if n_runs > MAX_RUNS:
-        raise SweepError(f"sweep {source} plans {n_runs:,} runs; at most {MAX_RUNS:,} are allowed")
+        raise SweepError(f"sweep {source} plans {n_runs:,} runs; at most {MAX_RUNS:,} are allowed: "
+                         "use fewer values, steps, samples or seeds")
+    points = sample_design(spec_, dimensions)
     every = spec_.timeseries.every if spec_.timeseries.keep else 0
 
     rows: list[dict[str, Any]] = []
@@ -230,6 +233,18 @@ def plan(
                          **{d.name: float(v) for d, v in zip(dimensions, point, strict=True)}})
     design = pd.DataFrame(rows)
     return Sweep(name, spec_, text, scenario.name, days, seeds, dimensions, design, list(tasks.values()))
+
+
+def planned_points(spec_: SweepSpec, dimensions: tuple[Dimension, ...]) -> int:
+    """How many design points the design will have (SALib's sizes), without sampling it."""
+    k = len(dimensions)
+    if spec_.design == "grid":
+        return math.prod(len(d.values) for d in dimensions)
+    if spec_.design == "sobol":
+        return spec_.samples * (2 * k + 2 if spec_.second_order else k + 2)
+    if spec_.design == "morris":
+        return spec_.samples * (k + 1)
+    return spec_.samples
 
 
 def _check(build: Callable[[], Any]) -> Any:
@@ -257,8 +272,10 @@ def _seeds(value: int | list[int], source: str) -> tuple[int, ...]:
         return tuple(range(value))
     if not value:
         raise SweepError(f"'seeds' in {source} is empty: give a count or a list of whole numbers")
-    if any(s < 0 for s in value):
-        raise SweepError(f"'seeds' in {source} = {value} is not allowed: seeds are whole numbers >= 0")
+    if any(not 0 <= s <= MAX_SEED for s in value):
+        bad = next(s for s in value if not 0 <= s <= MAX_SEED)
+        raise SweepError(f"'seeds' in {source} holds {bad}, which is not allowed: seeds are whole numbers "
+                         f"from 0 to {MAX_SEED} (2**63 - 1)")
     if len(set(value)) != len(value):
         raise SweepError(f"'seeds' in {source} = {value} repeats a seed: each replicate needs its own")
     return tuple(value)

@@ -34,51 +34,93 @@ def row_table(row: dict[str, Any]) -> pa.Table:
     return pa.Table.from_pylist([{name: row.get(name) for name in schema.names}], schema=schema)
 
 
-# What a sweep writes into its folder (sweep.json last, when the folder is first set up).
+# What a sweep writes into its folder: the manifest first, then these (sweep.json last, when the
+# folder is first set up).
+MANIFEST = ".morale-sweep"
 OWN_FILES = ("spec.toml", "design.parquet", "sweep.json", "parts", "timeseries", "runs.parquet", "report")
 
 
+def _readable(path: Path) -> bool:
+    """Whether a parquet file can be read (exists, is complete, is parquet)."""
+    try:
+        pq.read_table(path)
+    except (OSError, pa.ArrowException):
+        return False
+    return True
+
+
 class ResultStore:
-    """The output folder of one sweep: part files, time series, the consolidated table."""
+    """The output folder of one sweep: part files, time series, the consolidated table.
+
+    The folder is marked as a sweep's by its manifest (``.morale-sweep``), written before
+    anything else; a folder without it (or, from before the manifest, without a
+    ``sweep.json``) that holds anything is someone else's, and is refused.
+    """
 
     def __init__(self, out_dir: Path):
         self.dir = Path(out_dir)
         self.parts = self.dir / "parts"
         self.series = self.dir / "timeseries"
         self.runs_file = self.dir / "runs.parquet"
+        self.manifest = self.dir / MANIFEST
+        self.info_file = self.dir / "sweep.json"
 
     # -- opening ---------------------------------------------------------------
-    def open(self, sweep: Sweep) -> None:
-        """Create the folder for this sweep, or check that it already holds this same sweep."""
-        info_file = self.dir / "sweep.json"
+    def check(self, sweep: Sweep) -> None:
+        """Raise SweepError unless this sweep may use the folder; writes nothing."""
+        from model.outputs import OutputError, check_writable
+
+        try:
+            check_writable(self.dir)
+        except OutputError as exc:
+            raise SweepError(str(exc)) from None
         if self.dir.exists() and not self.dir.is_dir():
-            raise SweepError(f"output path {self.dir} exists and is not a folder")
-        if info_file.exists():
+            raise SweepError(f"output path {self.dir} exists and is not a folder; choose a folder "
+                             "with --out")
+        if self.info_file.exists():
             try:
-                previous = json.loads(info_file.read_text(encoding="utf-8"))
+                previous = json.loads(self.info_file.read_text(encoding="utf-8"))
+                if not isinstance(previous, dict):
+                    raise ValueError("not a table")
             except (OSError, ValueError):
-                raise SweepError(f"{info_file} is unreadable; choose a new --out") from None
+                again = ("delete it and rerun the same command: finished runs are kept"
+                         if self.manifest.exists() else "choose a new --out")
+                raise SweepError(f"{self.info_file} is unreadable or damaged; {again}") from None
             if previous.get("plan") != plan_fingerprint(sweep.tasks):
                 raise SweepError(
                     f"output folder {self.dir} holds a different sweep ('{previous.get('name')}': its "
                     "spec, base scenario, time-series setting or the model version's parameters "
                     "differ); choose another --out"
                 )
-        elif self.dir.exists() and any(p.name not in OWN_FILES and not p.name.startswith(".")
-                                       for p in self.dir.iterdir()):
-            raise SweepError(f"output folder {self.dir} holds other files; choose an empty or new "
-                             "folder with --out")
-        self.parts.mkdir(parents=True, exist_ok=True)
+        elif self.dir.exists() and not self.manifest.exists():
+            ours = (MANIFEST, f".{MANIFEST}.")  # the manifest, or its temporary file (killed meanwhile)
+            others = sorted(p.name for p in self.dir.iterdir() if not p.name.startswith(ours))
+            if others:
+                raise SweepError(f"output folder {self.dir} holds other files ({', '.join(others[:3])}) "
+                                 "and is not a sweep's folder; choose an empty or new folder with --out")
+
+    def open(self, sweep: Sweep) -> None:
+        """Create the folder for this sweep, or check that it already holds this same sweep."""
+        self.check(sweep)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if not self.manifest.exists():
+            mark = json.dumps({"kind": "morale sweep", "name": sweep.name,
+                               "plan": plan_fingerprint(sweep.tasks)})
+            write_atomic(self.manifest, lambda p: p.write_text(mark + "\n", encoding="utf-8"))
+        self.parts.mkdir(exist_ok=True)
         if sweep.tasks and sweep.tasks[0].timeseries_every:
             self.series.mkdir(exist_ok=True)
         for folder in (self.parts, self.series):
             for stale in folder.glob(".*.tmp") if folder.exists() else ():
                 stale.unlink(missing_ok=True)
-        if not info_file.exists():
+        if not self.info_file.exists() or not (self.dir / "spec.toml").is_file():
             write_atomic(self.dir / "spec.toml", lambda p: p.write_text(sweep.text, encoding="utf-8"))
+        if not self.info_file.exists() or not _readable(self.dir / "design.parquet"):
+            # the design depends on the plan only: a missing or damaged one is rebuilt
             write_atomic(self.dir / "design.parquet", lambda p: sweep.design.to_parquet(p, index=False))
+        if not self.info_file.exists():
             info = json.dumps(sweep.info(), indent=2)
-            write_atomic(info_file, lambda p: p.write_text(info + "\n", encoding="utf-8"))
+            write_atomic(self.info_file, lambda p: p.write_text(info + "\n", encoding="utf-8"))
 
     # -- state -----------------------------------------------------------------
     def _ids(self, status: str) -> set[str]:
@@ -117,7 +159,16 @@ class ResultStore:
 
         schema = runs_schema()
         # Hidden temporary files (".name.tmp") are skipped by the dataset reader.
-        table = ds.dataset(self.parts, format="parquet", schema=schema).to_table()
+        try:
+            table = ds.dataset(self.parts, format="parquet", schema=schema).to_table()
+        except (OSError, pa.ArrowException):
+            damaged = [p for p in self.parts.glob("*.parquet")
+                       if not p.name.startswith(".") and not _readable(p)]
+            for part in damaged:  # a damaged part is no result: its run is redone on the next rerun
+                part.unlink(missing_ok=True)
+            raise SweepError(f"{len(damaged)} part file(s) in {self.parts} were damaged (e.g. "
+                             f"{damaged[0].name if damaged else '?'}) and were removed; rerun the same "
+                             "command to redo those runs") from None
         frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
         frame = frame.sort_values("status", key=lambda s: s != "ok", kind="stable")
         frame = frame.drop_duplicates("run_id").set_index("run_id")
