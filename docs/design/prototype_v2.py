@@ -1,4 +1,8 @@
-"""Prototype of issue-12 mechanisms as a subclass (scratch; design seeds 100-109 only)."""
+"""Prototype of issue-12 mechanisms as a subclass (scratch; design seeds 100-109 only).
+
+Kept as the record of what docs/validation_plan.md's "Prototype" section ran. It subclasses the
+model as it was before the revision (commit b15618d) and does not run on the revised model.
+"""
 
 import numpy as np
 
