@@ -188,10 +188,11 @@ class FactResult:
 OVERDISPERSION = 2.0  # frontline companies' variance over the binomial variance
 
 
-def _frontline_companies(model: MoraleModel):
+def _frontline_companies(model: MoraleModel, units=None):
+    """The unit table's frontline rows (``units``: the model's unit table, if already built)."""
     from model.metrics import unit_table
 
-    units = unit_table(model)
+    units = unit_table(model) if units is None else units
     return units[units["posture"] == "frontline"]
 
 
@@ -213,8 +214,9 @@ def measure_baseline_spread(seed: int, run: Runner = cached_run) -> PerSeed:
     from model.metrics import unit_table, units_over_10pct
 
     model = run(seed)
-    units = unit_table(model)["desertion_rate"].to_numpy()
-    front = _frontline_companies(model)
+    table = unit_table(model)
+    units = table["desertion_rate"].to_numpy()
+    front = _frontline_companies(model, table)
     return {
         "rate": model.metrics["desertion_rate"],
         "units_over_10": units_over_10pct(units) / units.size,

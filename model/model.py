@@ -490,7 +490,7 @@ class MoraleModel(mesa.Model):
         # draws only for the deserters pursued (found this morning, before today's desertions)
         pursued = self.pursued_rows
         caught = pursued[proc.capture(self.capture_chance, rng.random(pursued.size))]
-        is_jailed = proc.imprisoned(p, np.ones(caught.size, dtype=bool), rng.random(caught.size))
+        is_jailed = proc.imprisoned(p, rng.random(caught.size))
         jailed, sent_back = caught[is_jailed], caught[~is_jailed]
         self._set_status(jailed, Status.JAILED)
         self._set_status(sent_back, Status.RETURNED)

@@ -39,6 +39,12 @@ class ParameterError(ValueError):
     """
 
 
+# The source of a default chosen on the design seeds (docs/validation_plan.md, "Calibration of
+# the revision") rather than taken from the literature.
+CALIBRATED_SUFFIX = "calibrated on design seeds 100-109 to the baseline band of fact 1"
+CALIBRATED = "guess, " + CALIBRATED_SUFFIX
+
+
 def _param(
     default: float | int,
     *,
@@ -236,7 +242,7 @@ class Parameters(BaseModel):
         0.2, ge=0, le=10, units="push", group="behaviour",
         meaning="Push from peers at peer_influence = 1 once the share of a soldier's ties gone "
         "is well past his peer threshold (the top of the tipping response).",
-        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+        source=CALIBRATED,
     )
     peer_threshold_mean: float = _param(
         0.25, ge=0, le=1, units="share of ties", group="behaviour",
@@ -253,45 +259,45 @@ class Parameters(BaseModel):
         0.04, ge=0.001, le=0.5, units="share of ties", group="behaviour",
         meaning="Width of the tipping response around a soldier's peer threshold: it rises from 0 "
         "at 2 peer_width below the threshold to 1 at 2 peer_width above it.",
-        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+        source=CALIBRATED,
     )
     norm_weight: float = _param(
         0.1, ge=0, le=2, units="push", group="behaviour",
         meaning="Push to leave once leaving is the unit's norm (the saturated desertion norm).",
-        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+        source=CALIBRATED,
     )
     norm_half: float = _param(
         0.2, ge=0.001, le=10, units="deserters per authorised soldier", group="behaviour",
         meaning="Desertion norm at which the norm's push is half of norm_weight (saturation).",
-        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+        source=CALIBRATED,
     )
     norm_memory_days: float = _param(
         60.0, ge=1, le=10_000, units="days", group="behaviour",
         meaning="How long a unit remembers its desertions as a norm (e-folding time).",
         source="guess (Bearman 1991, McLauchlin 2015: norms outlast the soldiers who set them); "
-        "calibrated on design seeds 100-109 to the baseline band of fact 1",
+        + CALIBRATED_SUFFIX,
     )
     cohesion_start: float = _param(
         0.7, ge=0, le=1, units="0..1", group="behaviour",
         meaning="Cohesion of every unit's primary groups at the start of the run.",
-        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+        source=CALIBRATED,
     )
     cohesion_days: float = _param(
         60.0, ge=1, le=10_000, units="days", group="behaviour",
         meaning="Time for bonds to form: cohesion grows by (1 - cohesion) / cohesion_days a day.",
         source="guess (Shils & Janowitz 1948: bonds form over weeks of shared service); "
-        "calibrated on design seeds 100-109 to the baseline band of fact 1",
+        + CALIBRATED_SUFFIX,
     )
     cohesion_loss: float = _param(
         1.0, ge=0, le=10, units="cohesion per share lost", group="behaviour",
         meaning="Cohesion lost per share of the unit present at dawn lost that day (hit or deserted).",
-        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+        source=CALIBRATED,
     )
     cohesion_weight: float = _param(
         0.15, ge=0, le=2, units="push", group="behaviour",
         meaning="Pull to stay of a fully cohesive unit (subtracted from the push to leave).",
         source="guess (Shils & Janowitz 1948; Costa & Kahn 2003: company make-up predicted "
-        "desertion); calibrated on design seeds 100-109 to the baseline band of fact 1",
+        "desertion); " + CALIBRATED_SUFFIX,
     )
     deterrence_weight: float = _param(
         0.4, ge=0, le=3, units="push", group="behaviour",
@@ -300,7 +306,7 @@ class Parameters(BaseModel):
     police_per_100: float = _param(
         2.0, ge=0, le=100, units="police per 100 authorised", group="behaviour",
         meaning="Military police at enforcement = 1, per 100 soldiers of authorised strength.",
-        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+        source=CALIBRATED,
     )
     capture_k: float = _param(
         2.3, ge=0, le=20, units="per police-to-deserter ratio", group="behaviour",
@@ -311,7 +317,7 @@ class Parameters(BaseModel):
         14.0, ge=1, le=1000, units="days", group="behaviour",
         meaning="Time for soldiers' belief in the certainty of capture to follow the police's "
         "real chances (e-folding).",
-        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+        source=CALIBRATED,
     )
     daily_noise: float = _param(
         0.04, ge=0, le=0.5, units="push", group="behaviour",
@@ -377,13 +383,12 @@ class Parameters(BaseModel):
         meaning="How far officers pull motivation from a soldier's commitment: the target is "
         "commitment + leadership_span x (competence - 0.5); without an officer, "
         "commitment - leadership_span / 2.",
-        source="guess (Costa 2014: leading from the front lowered desertion); calibrated on "
-        "design seeds 100-109 to the baseline band of fact 1",
+        source="guess (Costa 2014: leading from the front lowered desertion); " + CALIBRATED_SUFFIX,
     )
     leadership_days: float = _param(
         30.0, ge=1, le=1000, units="days", group="behaviour",
         meaning="Time for motivation to settle at the officers' target (e-folding).",
-        source="guess, calibrated on design seeds 100-109 to the baseline band of fact 1",
+        source=CALIBRATED,
     )
     officer_protection: float = _param(
         0.5, ge=0, le=1, units="share", group="behaviour",

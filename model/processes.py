@@ -659,13 +659,13 @@ def capture(chance: float, draws: np.ndarray) -> np.ndarray:
     return draws < chance
 
 
-def imprisoned(p: Parameters, caught: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """Which of the caught are imprisoned (removed); the rest are sent back to their unit.
+def imprisoned(p: Parameters, draws: np.ndarray) -> np.ndarray:
+    """Which of the caught (one draw each) are imprisoned (removed); the rest are sent back to their unit.
 
     Article: "lengthy prison sentences"; brief: "most sentences were suspended
     and the soldier sent back". The chance of prison is ``prison_share``.
     """
-    return caught & (draws < p.prison_share)
+    return draws < p.prison_share
 
 
 def grievance_on_return(p: Parameters, grievance: np.ndarray) -> np.ndarray:

@@ -325,10 +325,9 @@ def test_soldiers_belief_follows_the_arrest_probability_with_a_delay():
 
 def test_the_prison_share_jails_the_caught_not_the_severity():
     draws = np.linspace(0.0, 0.99, 100)
-    caught = np.ones(100, dtype=bool)
-    assert proc.imprisoned(params(prison_share=0.6), caught, draws).sum() == 60
-    assert proc.imprisoned(params(prison_share=0.25), caught, draws).sum() == 25
-    assert proc.imprisoned(params(prison_share=0.25, penalty_severity=1.0), caught, draws).sum() == 25
+    assert proc.imprisoned(params(prison_share=0.6), draws).sum() == 60
+    assert proc.imprisoned(params(prison_share=0.25), draws).sum() == 25
+    assert proc.imprisoned(params(prison_share=0.25, penalty_severity=1.0), draws).sum() == 25
 
 
 def test_returned_deserters_gain_grievance():
