@@ -403,6 +403,10 @@ def facts(
     seeds: Annotated[
         int, typer.Option(help="Seeds per experiment (0 .. N-1, held out from calibration); at least 2.")
     ] = 20,  # experiments.facts.DEFAULT_SEEDS (not imported here: it loads the model)
+    first_seed: Annotated[
+        int, typer.Option(help="First seed: judge on seeds FIRST .. FIRST+N-1 (0 = the held-out "
+                          "0 .. N-1; the defaults were chosen on 100-109).")
+    ] = 0,
     workers: Annotated[
         int | None, typer.Option(help="Worker processes [default: one per core, at most 4].")
     ] = None,
@@ -422,6 +426,8 @@ def facts(
 
     if seeds < 2 or seeds > 1000:
         fail(f"--seeds {seeds} is not allowed: give 2 to 1000 (an interval needs at least 2 seeds)")
+    if not 0 <= first_seed <= 2**32 - 1 - seeds:
+        fail(f"--first-seed {first_seed} is not allowed: give 0 to {2**32 - 1 - seeds}")
     if workers is not None and not 1 <= workers <= 1024:
         fail(f"--workers {workers} is not allowed: give 1 to 1024")
     chosen = [f.upper() for f in fact] if fact else list(FACTS)
@@ -432,34 +438,36 @@ def facts(
     n_workers = workers or default_workers()
     typer.echo(f"facts {', '.join(chosen)}: {seeds} seeds each, {len(chosen) * seeds} tasks on "
                f"{n_workers} worker process{'es' if n_workers > 1 else ''}", err=True)
+    chosen_seeds = range(first_seed, first_seed + seeds)
     try:
         if quiet:
-            results = run_facts(chosen, range(seeds), n_workers)
+            results = run_facts(chosen, chosen_seeds, n_workers)
         else:
             from rich.progress import TimeElapsedColumn, TimeRemainingColumn
 
             with progress_bar("fact x seed", TimeElapsedColumn(), "ETA", TimeRemainingColumn()) as bar:
                 task = bar.add_task("facts", total=len(chosen) * seeds)
-                results = run_facts(chosen, range(seeds), n_workers,
+                results = run_facts(chosen, chosen_seeds, n_workers,
                                     progress=lambda _n, _s: bar.advance(task))
     except KeyboardInterrupt:
         typer.echo("interrupted: no verdicts", err=True)
         raise typer.Exit(130) from None
-    _print_facts(results, seeds)
+    _print_facts(results, chosen_seeds)
     failed = [r.fact.number for r in results if not r.holds]
     if strict and failed:
         typer.echo(f"error: {len(failed)} of {len(results)} facts do not hold: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
 
 
-def _print_facts(results, seeds: int) -> None:
+def _print_facts(results, seeds: range) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from experiments.facts import EMERGES
 
     table = Table("fact", "source", "experiment", "figure [95% interval over seeds]", "verdict",
-                  "emerges or assumed", title=f"stylized facts, seeds 0-{seeds - 1}", show_lines=True)
+                  "emerges or assumed", title=f"stylized facts, seeds {seeds[0]}-{seeds[-1]}",
+                  show_lines=True)
     for r in results:
         verdict = "[green]holds[/green]" if r.holds else "[red]fails[/red]"
         table.add_row(f"{r.fact.number}. {r.fact.statement}", r.fact.source, r.fact.experiment,

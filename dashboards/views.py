@@ -344,13 +344,14 @@ def loop_strengths(model: MoraleModel) -> list[Loop]:
     fresh_front = front & (u.days_in_posture <= 7)
     relieved = float(fresh_front.sum() / max(front.sum(), 1)) if p.rotation_days else 0.0
     # R5: the deterrence soldiers no longer feel because the police are outnumbered
-    unstretched = proc.arrest_probability(p, model.police, 0)
+    unstretched = proc.caught_before_escape(
+        p, proc.capture_chance(p, proc.arrest_probability(p, model.police, 0)))
     police_stretched = (p.deterrence_weight * p.penalty_severity * mean(s.risk_aversion[here])
                         * max(unstretched - model.certainty_belief, 0.0))
     # R6: the hold lost since the start as losses and raw replacements cut the unit's bonds
     cohesion_lost = p.cohesion_weight * np.maximum(p.cohesion_start - u.cohesion, 0.0)
     # R7: the push of a unit where leaving has become the norm
-    norm_push = p.norm_weight * u.desertion_norm / (u.desertion_norm + p.norm_half)
+    norm_push = p.peer_influence * p.norm_weight * u.desertion_norm / (u.desertion_norm + p.norm_half)
     return [
         Loop("R1", "contagion", "R", mean(p.peer_influence * p.peer_gain * s.peer_signal[here]),
              "the share of a soldier's ties who have left, past his own threshold, pushes him"),

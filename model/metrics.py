@@ -54,7 +54,8 @@ METRICS: dict[str, str] = {
     "soldier, over units)",
     "capture_chance": "today's chance that a pursued deserter is caught (army-wide; falls as "
     "deserters outnumber the police)",
-    "certainty_belief": "soldiers' army-wide belief in the arrest probability (0..1)",
+    "certainty_belief": "soldiers' army-wide belief in the chance of being caught before the "
+    "pursuit ends (0..1)",
     "supply": "mean supply on hand across units (share of needs met, 0..1)",
     "medical": "medical care that has reached the units (0..1)",
     "combat_effectiveness": "frontline strength x will x supply: (present / authorised) x "

@@ -140,9 +140,10 @@ class MoraleModel(mesa.Model):
         self.unit_backlash = np.zeros(n_units)  # set each day once punishment salience has faded
         self._refresh_unit_state()
         # Soldiers start believing what the police can do with nobody at large.
-        self.certainty_belief = proc.arrest_probability(
+        unstretched = proc.arrest_probability(
             p, proc.police_strength(p, float(self.unit_table.authorised.sum())), 0
         )
+        self.certainty_belief = proc.caught_before_escape(p, proc.capture_chance(p, unstretched))
         self.assess_enforcement(day=0)
         self.decision_cohesion = self.unit_table.cohesion.copy()  # what today's decisions read
         self.decision_norm = self.unit_table.desertion_norm.copy()
@@ -369,7 +370,9 @@ class MoraleModel(mesa.Model):
         self.police = proc.police_strength(p, float(u.authorised.sum()))
         arrest = proc.arrest_probability(p, self.police, self.pursued_rows.size)
         self.capture_chance = proc.capture_chance(p, arrest)
-        self.certainty_belief = proc.certainty_belief(p, self.certainty_belief, arrest)
+        self.certainty_belief = proc.certainty_belief(
+            p, self.certainty_belief, proc.caught_before_escape(p, self.capture_chance)
+        )
         self.unit_certainty = proc.perceived_certainty(
             p, self.certainty_belief, self.unit_harshness, u.punishment_salience
         )

@@ -489,8 +489,10 @@ def push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, co
     ``peer_influence`` x ``peer_gain`` (on the peer signal) and
     ``deployment_dread`` x ``combat_intensity`` in a soldier's first
     ``dread_days`` at the front (``deploying``). The unit's memory: its
-    desertion ``norm`` pushes by ``norm_weight`` x norm / (norm + ``norm_half``)
-    (Bearman 1991: the stigma of leaving falls as more have left, saturating);
+    desertion ``norm`` pushes by ``peer_influence`` x ``norm_weight`` x norm /
+    (norm + ``norm_half``) (Bearman 1991: the stigma of leaving falls as more
+    have left, saturating; brief: desertions among a soldier's ties *and unit*
+    push him, so the peer lever covers both);
     its ``cohesion`` pulls back by ``cohesion_weight`` x cohesion (Shils &
     Janowitz 1948: the primary group holds a soldier).
     """
@@ -500,7 +502,7 @@ def push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, co
         p.weight_motivation * (1.0 - clip01(motivation + lift)),
         p.peer_influence * p.peer_gain * signal,
         p.deployment_dread * p.combat_intensity if deploying else 0.0,
-        p.norm_weight * norm / (norm + p.norm_half),
+        p.peer_influence * p.norm_weight * norm / (norm + p.norm_half),
         -p.cohesion_weight * cohesion,
     )
 
@@ -533,12 +535,12 @@ def mood_noise(p, draw):
 
 
 def police_strength(p: Parameters, authorised_total: float) -> float:
-    """Military police hunting deserters: ``enforcement`` x ``police_per_100`` per 100 authorised.
+    """Military police who can hunt deserters: ``police_per_100`` per 100 authorised soldiers.
 
-    Article: the government's crack-down on deserters; Epstein (2002): the
-    police are a number, not a probability.
+    Epstein (2002): the police are a number, not a probability. They are the
+    pursuit's capacity; the ``enforcement`` lever is its effort (``capture_chance``).
     """
-    return p.enforcement * p.police_per_100 / 100.0 * authorised_total
+    return p.police_per_100 / 100.0 * authorised_total
 
 
 def arrest_probability(p: Parameters, police: float, at_large: int) -> float:
@@ -552,22 +554,34 @@ def arrest_probability(p: Parameters, police: float, at_large: int) -> float:
 
 
 def capture_chance(p: Parameters, arrest: float) -> float:
-    """Today's chance that a deserter still pursued is caught: ``max_capture_rate`` x the arrest probability.
+    """Today's chance that a deserter still pursued is caught.
 
-    Article: the crack-down on deserters; saturating with the deserters at
-    large (``arrest_probability``).
+    Brief: "enforcement (certainty of being caught)". ``enforcement`` (the
+    effort of the pursuit) x ``max_capture_rate`` (the daily chance at full
+    effort with police to spare) x the arrest probability (which falls when
+    the deserters outnumber the police: ``arrest_probability``).
     """
-    return p.max_capture_rate * arrest
+    return p.enforcement * p.max_capture_rate * arrest
 
 
-def certainty_belief(p: Parameters, belief: float, arrest: float) -> float:
-    """Soldiers' army-wide belief in being caught, after a day: it follows the arrest probability.
+def caught_before_escape(p: Parameters, daily_chance: float) -> float:
+    """The chance that a deserter is caught before the pursuit ends: 1 - (1 - daily)^``pursuit_days``.
 
-    Epstein (2002): perceived arrest probability; soldiers learn how the
-    police are doing with e-folding time ``certainty_days``, so when desertion
-    outruns the police they come to know it (loop R5).
+    What soldiers can see happen to deserters (brought back, or never seen
+    again); the certainty of capture they come to believe (``certainty_belief``).
     """
-    return float(relax(belief, arrest, p.certainty_days))
+    return 1.0 - (1.0 - daily_chance) ** p.pursuit_days
+
+
+def certainty_belief(p: Parameters, belief: float, caught_share: float) -> float:
+    """Soldiers' army-wide belief in being caught, after a day: it follows ``caught_before_escape``.
+
+    Epstein (2002): perceived arrest probability. Soldiers learn from what
+    happens to deserters, with e-folding time ``certainty_days``; when
+    desertion outruns the police, fewer are brought back and soldiers come
+    to know it (loop R5).
+    """
+    return float(relax(belief, caught_share, p.certainty_days))
 
 
 def perceived_certainty(

@@ -179,7 +179,7 @@ class RefSoldier(mesa.Agent):
                 + p.weight_motivation * (1 - clip(self.motivation + self.lift))
                 + p.peer_influence * p.peer_gain * self.signal
                 + p.deployment_dread * p.combat_intensity * deploying
-                + p.norm_weight * u.norm / (u.norm + p.norm_half)
+                + p.peer_influence * p.norm_weight * u.norm / (u.norm + p.norm_half)
                 - p.cohesion_weight * u.cohesion)
         deter = p.deterrence_weight * u.certainty * p.penalty_severity * self.risk_aversion
         if push - deter + m.rng.normal(0.0, p.daily_noise) > self.threshold:
@@ -238,8 +238,9 @@ class ReferenceModel(mesa.Model):
                 unit.officers.append(RefOfficer(self, unit))
             self.units.append(unit)
         # police against deserters pursued (Epstein's arrest probability); belief starts at it
-        police = p.enforcement * p.police_per_100 / 100 * sum(u.authorised for u in self.units)
-        self.belief = 1 - math.exp(-p.capture_k * police / 1)
+        police = p.police_per_100 / 100 * sum(u.authorised for u in self.units)
+        daily = p.enforcement * p.max_capture_rate * (1 - math.exp(-p.capture_k * police / 1))
+        self.belief = 1 - (1 - daily) ** p.pursuit_days
         self.capture_chance = 0.0
         for unit in self.units:
             members = [s for squad in unit.squads for s in squad]
@@ -312,10 +313,11 @@ class ReferenceModel(mesa.Model):
         p = self.p
         pursued = sum(1 for s in self.soldiers
                       if s.status == DESERTED and self.day - s.deserted_day <= p.pursuit_days)
-        police = p.enforcement * p.police_per_100 / 100 * sum(u.authorised for u in self.units)
+        police = p.police_per_100 / 100 * sum(u.authorised for u in self.units)
         arrest = 1 - math.exp(-p.capture_k * police / max(pursued, 1))
-        self.capture_chance = p.max_capture_rate * arrest
-        self.belief += (arrest - self.belief) / p.certainty_days
+        self.capture_chance = p.enforcement * p.max_capture_rate * arrest
+        caught_share = 1 - (1 - self.capture_chance) ** p.pursuit_days
+        self.belief += (caught_share - self.belief) / p.certainty_days
         present_total = 0
         for unit in self.units:
             unit.days_in_posture += 1

@@ -231,7 +231,7 @@ def test_push_rises_with_fear_grievance_peers_and_deployment_and_falls_with_moti
 
 
 def test_the_units_norm_pushes_saturating_and_its_cohesion_holds():
-    p = rules(norm_weight=0.1, norm_half=0.2, cohesion_weight=0.15)
+    p = rules(peer_influence=0.5, norm_weight=0.2, norm_half=0.2, cohesion_weight=0.15)
     base = push(p)
     assert push(p, norm=0.2) - base == pytest.approx(0.05)  # half the weight at norm_half
     assert push(p, norm=0.1) > base
@@ -239,6 +239,15 @@ def test_the_units_norm_pushes_saturating_and_its_cohesion_holds():
     assert (push(p, norm=0.4) - push(p, norm=0.2)) < (push(p, norm=0.2) - base)  # diminishing
     assert push(p, cohesion=1.0) - base == pytest.approx(-0.15)
     assert push(p, cohesion=0.8) < push(p, cohesion=0.2)
+
+
+def test_peer_influence_off_silences_the_units_norm_as_well_as_the_ties_not_cohesion():
+    # Brief section 2: desertions among a soldier's ties *and unit* push him; cohesion is bonds.
+    off = rules(peer_influence=0.0, norm_weight=0.2, cohesion_weight=0.15)
+    assert push(off, norm=0.5, signal=1.0) == pytest.approx(push(off))
+    assert push(off, cohesion=1.0) - push(off) == pytest.approx(-0.15)
+    full = rules(peer_influence=1.0, norm_weight=0.2, norm_half=0.2)
+    assert push(full, norm=0.2) - push(full) == pytest.approx(0.1)
 
 
 def test_newcomers_to_the_front_are_deploying_for_dread_days_only():
@@ -302,22 +311,42 @@ def test_deserters_are_pursued_only_within_the_pursuit_window_and_caught_with_th
     assert not proc.capture(0.0, np.array([0.0, 0.5])).any()
 
 
-def test_police_are_enforcement_times_police_per_100_of_authorised_strength():
-    assert proc.police_strength(params(enforcement=0.5, police_per_100=2.0), 2000) == pytest.approx(20.0)
-    assert proc.police_strength(params(enforcement=0.0), 2000) == 0.0
+def test_police_are_police_per_100_of_authorised_strength_whatever_the_effort():
+    assert proc.police_strength(params(enforcement=0.5, police_per_100=2.0), 2000) == pytest.approx(40.0)
+    assert proc.police_strength(params(enforcement=0.0, police_per_100=2.0), 2000) == pytest.approx(40.0)
+    assert proc.police_strength(params(police_per_100=0.0), 2000) == 0.0
 
 
 def test_capture_chance_saturates_as_deserters_at_large_outnumber_the_police():
-    p = params(capture_k=2.3, max_capture_rate=0.1)
+    p = params(capture_k=2.3, max_capture_rate=0.1, enforcement=0.5)
     few, many, flood = (proc.arrest_probability(p, 10.0, n) for n in (2, 20, 200))
     assert few > many > flood > 0.0
     assert many == pytest.approx(1 - np.exp(-2.3 * 0.5))  # Epstein's rule, k = 2.3
     assert proc.arrest_probability(p, 10.0, 0) == proc.arrest_probability(p, 10.0, 1)  # max(., 1)
     assert proc.arrest_probability(p, 0.0, 5) == 0.0
-    assert proc.capture_chance(p, many) == pytest.approx(0.1 * many)
+    assert proc.capture_chance(p, many) == pytest.approx(0.5 * 0.1 * many)  # effort x rate x arrest
+    assert proc.capture_chance(params(enforcement=0.0), 1.0) == 0.0  # nobody looks for deserters
 
 
-def test_soldiers_belief_follows_the_arrest_probability_with_a_delay():
+def test_more_enforcement_raises_the_chance_of_being_caught_even_with_police_to_spare():
+    low, high = params(enforcement=0.4), params(enforcement=0.7)
+    assert proc.capture_chance(high, 1.0) > proc.capture_chance(low, 1.0)
+    caught_low = proc.caught_before_escape(low, proc.capture_chance(low, 1.0))
+    caught_high = proc.caught_before_escape(high, proc.capture_chance(high, 1.0))
+    assert 0.0 < caught_low < caught_high < 1.0
+
+
+def test_the_chance_of_being_caught_compounds_the_daily_chance_over_the_pursuit():
+    p = params(pursuit_days=30)
+    assert proc.caught_before_escape(p, 0.0) == 0.0
+    assert proc.caught_before_escape(p, 1.0) == 1.0
+    assert proc.caught_before_escape(p, 0.1) == pytest.approx(1 - 0.9**30)
+    # the default: half of the deserters caught at the default enforcement (source of max_capture_rate)
+    d = params()
+    assert proc.caught_before_escape(d, proc.capture_chance(d, 1.0)) == pytest.approx(0.5, abs=0.01)
+
+
+def test_soldiers_belief_follows_the_chance_of_being_caught_with_a_delay():
     p = params(certainty_days=14.0)
     assert proc.certainty_belief(p, 0.9, 0.2) == pytest.approx(0.9 - 0.7 / 14)
     assert proc.certainty_belief(p, 0.3, 0.3) == pytest.approx(0.3)
