@@ -5,7 +5,9 @@ The digests were recorded on 2026-12-02 before the code was moved into its layer
 Re-recorded on the model-v2 branch with the revision of issue 12 (unit cohesion, desertion
 norm, tipping peers on the ties gone, saturating enforcement, prison_share, bounded leadership),
 and again when the peer response became a smooth step that is 0 while none of a soldier's ties
-has gone (a fifth faster day) and union_army was re-tuned (combat_intensity 0.18).
+has gone (a fifth faster day) and union_army was re-tuned (combat_intensity 0.18); and for
+revision 3 (docs/validation_plan.md: peer_influence covers the unit's norm, enforcement is the
+hunt's effort, half the deserters caught at the default; union_army at 0.22).
 A deliberate change of the model's rules changes them: record them again in the same
 commit as the change, and say so in its message (``python tests/test_reproducible.py``
 prints the current ones).
@@ -33,17 +35,17 @@ RUNS = {
     ),
 }
 RECORDED = {
-    "baseline_seed42_180": "ed88937e1662ac09b0cd0c31fbe7c54d18c4cb80d6dfdf9c1124183b7c860603",
-    "front_heavy_seed3_120": "9e20dc3352523d3f53ab5d42104b2663754ac694d7f3fbf30fb95089198c043d",
+    "baseline_seed42_180": "08e40f9bb3b9467138ff8002a524e62e857dcc9ff83515203d0559eb91b94d7c",
+    "front_heavy_seed3_120": "141be3179c6a7e6580ba53d903f09c69c25c2721201556fd1c8abfb00ae5d01e",
 }
 # `morale run union_army --days 60 --seed 5`: its three tables, its summary (less the
 # package version) and what it printed (with the output folder written as OUT/)
 CLI_RECORDED = {
-    "timeseries": "d4d955221bdc53fe3469bb22da73de6c00928ea3123f7afdda480c0aed8d969f",
-    "units": "c3aaf07fb7b253aec59b76d7074cfe64204e4c2ae646c068edb7e7fe20f76d14",
+    "timeseries": "5dda96dbdfb89da531d87365846ce447e9a07c7fe61cb60fd6b96b30433a590c",
+    "units": "c250296dc39c8fac7b62b8ac33936abeffccc80f6de2bc6e0d05a698e2b7ea5e",
     "cascades": "8e8b22f2a8a99c26915e510ea798499b8d221c559f02cebaae571c4c249cc749",
-    "summary": "7da2da8831dcde8325ee36ae3b387262f8bb325572ef6ed47477572765c7b465",
-    "printed": "11eaac3f7b0426b23fb44c11c7867a6c86eb652a43d3f0752fbcbad4a92dd485",
+    "summary": "023c3647281905aa9cb43318f6a13f24631902101ae9b42b4898ae2990baa60a",
+    "printed": "002099be174fb40592930700530fe6098cf58f32b59ea2361ab23c831849f20a",
 }
 
 
