@@ -72,6 +72,8 @@ AGAINST = {
     "alternative": "the same army and seed with the [check.alternative] levers on the intervention "
     "day instead",
     "day": "this run on against_day",
+    "no_shock": "the same army and seed without its scenario's scheduled lever changes or the "
+    "intervention (as if the shock had never happened)",
 }
 
 
@@ -106,7 +108,9 @@ class Choice(_Strict):
         return value
 
     def holds(self, effect: float) -> bool:
-        return self.effect[0] <= effect < self.effect[1]
+        """In [from, below); a range open to inf also holds inf (some deserters against none)."""
+        low, below = self.effect
+        return low <= effect < below or effect == below == math.inf
 
 
 class Question(_Strict):
@@ -125,7 +129,7 @@ class Check(_Strict):
     metric: str
     at: int | None = Field(None, ge=1, le=MAX_DAYS)
     since: int | None = Field(None, ge=0, le=MAX_DAYS)
-    against: Literal["without", "from_start", "alternative", "day"]
+    against: Literal["without", "from_start", "alternative", "day", "no_shock"]
     against_day: int | None = Field(None, ge=0, le=MAX_DAYS)
     measure: Literal["ratio", "difference"]
     describe: str = Field(min_length=1)
@@ -386,8 +390,9 @@ def series(lesson: Lesson, seed: int, variant: str = "lesson", days: int | None 
         overrides = {**overrides, **lesson.intervention.levers}
     levers = {"lesson": lesson.intervention.levers, "alternative": lesson.check.alternative}.get(variant)
     changes = [(lesson.intervention.day, levers)] if levers else []
+    events = () if variant == "no_shock" else lesson.events
     # cached: several lessons share the same reference run
-    model = cached_run(seed, lesson.days if days is None else days, changes=changes, events=lesson.events,
+    model = cached_run(seed, lesson.days if days is None else days, changes=changes, events=events,
                        **overrides)
     return {k: list(v) for k, v in model.datacollector.model_vars.items()}
 

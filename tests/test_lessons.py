@@ -8,6 +8,7 @@ range. A change to the model that the lesson's explanation no longer describes f
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 from pathlib import Path
 
@@ -35,21 +36,7 @@ def test_the_six_topics_and_more_are_there():
     assert len(set(orders)) == len(orders), "two lessons share an `order`"
 
 
-# Lessons whose claim the revised model (issue 12: cohesion, norm, tipping peers, saturating
-# enforcement) no longer bears out on the check seeds; their text awaits the facts'
-# re-specification (docs/validation_plan.md). Strict: the test fails once a claim holds again.
-# hysteresis: motivation on day 180 is -0.016 below the unshocked army (claim: below -0.02);
-# penalties_vs_root_causes: x9.6 on average, but seeds 2 and 4 have no desertion after day 30
-# in either arm (3 of 5 seeds in the claimed choice); harsh_officers: x1.26 on average, seeds 0
-# and 2 below x1 (3 of 5 seeds in the claimed choice), once the peer response became a smooth step.
-PENDING_REVISION = {"hysteresis", "penalties_vs_root_causes", "harsh_officers"}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="claim pending re-specification"))
-    if name in PENDING_REVISION else name
-    for name in lessons.available()
-])
+@pytest.mark.parametrize("name", lessons.available())
 def test_every_lesson_claim_holds_over_several_seeds(name):
     lesson = lessons.resolve(name)
     verdict = lessons.verify(lesson)
@@ -64,6 +51,27 @@ def test_a_claim_the_model_does_not_bear_out_fails():
     wrong.question.answer = 1  # "most of the lift remains": the model says otherwise
     verdict = lessons.verify(lessons.Lesson(lesson.name, lesson.path, wrong))
     assert not verdict.holds
+
+
+def test_some_deserters_against_none_count_for_the_open_ended_top_choice():
+    """A ratio against a reference of 0 is inf: "more" than any finite bound, not no choice."""
+    lesson = lessons.resolve("penalties_vs_root_causes")
+    top = len(lesson.spec.question.choices)
+    assert lesson.spec.question.choices[-1].effect[1] == math.inf
+    assert lesson.choice_for(math.inf) == top
+    assert lesson.choice_for(lessons.effect_of(lesson, 20.0, 0.0)) == top
+    assert lesson.choice_for(lessons.effect_of(lesson, 0.0, 0.0)) != top  # none against none: x1
+    assert lesson.choice_for(-math.inf) == 1
+
+
+def test_the_no_shock_reference_runs_without_the_scenarios_events():
+    lesson = lessons.resolve("hysteresis")
+    assert lesson.spec.check.against == "no_shock" and lesson.events  # the bloody month's events
+    shocked = lessons.series(lesson, 0, days=70)
+    calm = lessons.series(lesson, 0, "no_shock", days=70)
+    base = lessons.series(lessons.resolve("morale_cycle_tipping"), 0, "without", days=70)
+    assert calm["deserted_cumulative"] == base["deserted_cumulative"]  # the plain baseline
+    assert shocked["killed_cumulative"][70] > calm["killed_cumulative"][70]
 
 
 def test_the_intervention_lands_on_its_day_and_not_before():
