@@ -1,0 +1,196 @@
+"""The dashboard under a class's load: many tabs open at once, some playing, for minutes.
+
+    uv run python benchmarks/class_load.py [--tabs 30] [--playing 10] [--minutes 10]
+
+Starts `morale dashboard` on a free port and opens TABS tabs of it in headless Chromium
+(Playwright, the system browser), one after another, as a class arriving. PLAYING of them
+press Play (baseline, days up to --horizon); the others sit idle. Every --every seconds,
+for MINUTES, it samples:
+
+- the server's memory (resident set size of the dashboard process and its children);
+- whether every tab still responds: each playing tab's day counter must have advanced
+  since the last sample, and one idle tab (in turn) must answer a click on Step with the
+  next day within --patience seconds (its latency is recorded);
+- how far the playing tabs have got (days shown).
+
+Then it closes every tab and samples the memory again after --settle seconds. Prints one
+line per sample and a summary; exits 1 if any tab stopped responding (the figures in
+docs/dashboard.md come from this script, with the machine's load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psutil
+from playwright.sync_api import sync_playwright
+
+from dashboards.server import CHROMIUM_ARGS, launch
+
+DAY = re.compile(r"Day (\d+)")
+
+
+def server_process(url: str) -> psutil.Process:
+    """The `morale dashboard` process this script started (a child of this one), by its port."""
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    for child in psutil.Process().children(recursive=True):
+        try:
+            cmdline = child.cmdline()
+        except psutil.Error:
+            continue
+        if "dashboard" in " ".join(cmdline) and port in cmdline:
+            return child
+    raise RuntimeError(f"no dashboard process found for {url}")
+
+
+def resident_mb(process: psutil.Process) -> float:
+    """Resident memory of the server and its children, in MB."""
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
+def shown_day(page) -> int:
+    return int(DAY.search(page.get_by_test_id("day").inner_text()).group(1))
+
+
+def open_tab(context, url: str, timeout_s: float) -> tuple[object, float]:
+    """A new tab showing the dashboard's first army; returns it and its load time in seconds."""
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url)
+    free_play = page.get_by_role("button", name="Free play")  # the start-here card, if shown
+    page.wait_for_selector("[data-testid=day]", timeout=timeout_s * 1000)
+    if free_play.count():
+        free_play.first.click()
+    page.wait_for_selector("rect.soldier", timeout=timeout_s * 1000)
+    return page, time.perf_counter() - start
+
+
+def start_playing(page, horizon: int) -> None:
+    stop = page.get_by_label("Stop at day")
+    stop.fill(str(horizon))
+    stop.press("Enter")
+    page.get_by_role("button", name="Play").first.click()
+
+
+def step_latency(page, patience: float) -> float | None:
+    """Seconds for an idle tab to show the next day after a click on Step (None: no answer)."""
+    before = shown_day(page)
+    start = time.perf_counter()
+    page.get_by_role("button", name="Step").first.click()
+    while time.perf_counter() - start < patience:
+        if shown_day(page) > before:
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tabs", type=int, default=30)
+    parser.add_argument("--playing", type=int, default=10)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--every", type=float, default=30.0, help="seconds between samples")
+    parser.add_argument("--patience", type=float, default=20.0,
+                        help="seconds an idle tab may take to answer Step")
+    parser.add_argument("--settle", type=float, default=30.0,
+                        help="seconds after closing the tabs before the last memory sample")
+    parser.add_argument("--horizon", type=int, default=3650, help="the playing tabs' 'Stop at day'")
+    args = parser.parse_args()
+    if not 1 <= args.playing <= args.tabs:
+        parser.error(f"--playing {args.playing} must be 1 to --tabs ({args.tabs})")
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    print(f"machine: {os.cpu_count()} cores, {cpu}, {psutil.virtual_memory().total / 2**30:.0f} GiB; "
+          f"Python {platform.python_version()}")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print(f"{args.tabs} tabs, {args.playing} playing, {args.minutes:g} minutes, a sample every "
+          f"{args.every:g} s", flush=True)
+
+    failures: list[str] = []
+    with launch() as url, sync_playwright() as playwright:
+        server = server_process(url)
+        print(f"server idle, before any tab: {resident_mb(server):.0f} MB", flush=True)
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1024, "height": 768})
+        tabs, load_times = [], []
+        for i in range(args.tabs):
+            page, seconds = open_tab(context, url, timeout_s=120)
+            tabs.append(page)
+            load_times.append(seconds)
+            if i < args.playing:
+                start_playing(page, args.horizon)
+        opened_mb = resident_mb(server)
+        print(f"{args.tabs} tabs open: load time median {statistics.median(load_times):.1f} s, "
+              f"max {max(load_times):.1f} s; server {opened_mb:.0f} MB", flush=True)
+
+        playing, idle = tabs[: args.playing], tabs[args.playing:]
+        last_days = [shown_day(p) for p in playing]
+        samples, latencies = [], []
+        end = time.perf_counter() + args.minutes * 60
+        n = 0
+        print(f"{'t (s)':>6} {'server MB':>10} {'playing: days shown (min/median/max)':>38} "
+              f"{'stalled':>8} {'idle Step (s)':>14}", flush=True)
+        t0 = time.perf_counter()
+        while time.perf_counter() < end:
+            time.sleep(args.every)
+            days = [shown_day(p) for p in playing]
+            stalled = sum(d <= last and d < args.horizon for d, last in zip(days, last_days, strict=True))
+            last_days = days
+            latency = step_latency(idle[n % len(idle)], args.patience) if idle else None
+            if idle:
+                latencies.append(latency)
+            n += 1
+            mb = resident_mb(server)
+            samples.append(mb)
+            shown_latency = "no answer" if idle and latency is None else (f"{latency:.2f}" if idle else "-")
+            print(f"{time.perf_counter() - t0:>6.0f} {mb:>10.0f} "
+                  f"{min(days):>12} / {statistics.median(days):>6.0f} / {max(days):>6} {stalled:>8} "
+                  f"{shown_latency:>14}", flush=True)
+            if stalled:
+                failures.append(f"{stalled} playing tab(s) did not advance by t = {time.perf_counter() - t0:.0f} s")
+            if idle and latency is None:
+                failures.append(f"an idle tab did not answer Step within {args.patience:g} s")
+
+        for page in tabs:
+            page.close()
+        context.close()
+        browser.close()
+        time.sleep(args.settle)
+        closed_mb = resident_mb(server)
+
+    answered = [x for x in latencies if x is not None]
+    half = len(samples) // 2
+    print()
+    print(f"server memory: {opened_mb:.0f} MB with the tabs open; first half of the samples "
+          f"max {max(samples[:half] or samples):.0f} MB, second half max {max(samples[half:]):.0f} MB; "
+          f"{closed_mb:.0f} MB {args.settle:g} s after every tab closed")
+    if answered:
+        print(f"idle tabs answered Step in {statistics.median(answered):.2f} s (median), "
+              f"{max(answered):.2f} s at worst ({len(answered)} of {len(latencies)} answered)")
+    print(f"playing tabs reached days {min(last_days)}-{max(last_days)} "
+          f"({statistics.mean(last_days) / (args.minutes * 60):.1f} days/s each on average)")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    if failures:
+        print("NOT RESPONDING: " + "; ".join(dict.fromkeys(failures)), file=sys.stderr)
+        return 1
+    print("every tab kept responding")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
