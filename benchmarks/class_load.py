@@ -21,6 +21,7 @@ docs/dashboard.md come from this script, with the machine's load).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import re
@@ -55,10 +56,8 @@ def resident_mb(process: psutil.Process) -> float:
     """Resident memory of the server and its children, in MB."""
     total = 0
     for p in [process, *process.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.Error):  # a child may end between listing and reading
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total / 2**20
 
 
