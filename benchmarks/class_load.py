@@ -161,7 +161,8 @@ def main() -> int:
                   f"{min(days):>12} / {statistics.median(days):>6.0f} / {max(days):>6} {stalled:>8} "
                   f"{shown_latency:>14}", flush=True)
             if stalled:
-                failures.append(f"{stalled} playing tab(s) did not advance by t = {time.perf_counter() - t0:.0f} s")
+                failures.append(f"{stalled} playing tab(s) did not advance by "
+                                f"t = {time.perf_counter() - t0:.0f} s")
             if idle and latency is None:
                 failures.append(f"an idle tab did not answer Step within {args.patience:g} s")
 
