@@ -380,9 +380,9 @@ def test_projector_fit_at_1024x768(projector_page, state):
     assert sorted(name for name, _, _ in m["buttons"]) == ["play", "step"], m["buttons"]
     for _name, left, bottom in m["buttons"]:
         assert left >= m["sidebarRight"] and bottom <= m["innerHeight"], m
+    assert m["inspectorTitleLines"] == 1  # "Soldier inspector" does not break mid-word
     for key in ("leverLabels", "leverValues", "headings", "bandLabels"):
         assert m[key] and min(m[key]) >= 14, (key, m[key])
-    assert m["inspectorTitleLines"] == 1  # "Soldier inspector" does not break mid-word
 
 
 # ---- lesson mode --------------------------------------------------------------------
