@@ -661,18 +661,18 @@ def _html(inner: str, classes: list[str] | None = None) -> None:
 # ---- the start card, the toolbar and the Info panel --------------------------------------
 
 # Projector fit (a 1024 x 768 classroom projector): no horizontal scrolling, lever labels and
-# headings at 14 px or more, words that never break in the middle; a narrower sidebar there.
+# headings at 14 px or more, words that never break in the middle. The sidebar has one width at
+# every window size: the main area's margin is measured once, on load, so a sidebar whose width
+# followed the window would cover the main area after a resize.
 CSS = """
 .v-card__title { word-break: normal !important; overflow-wrap: normal; hyphens: none; }
 .v-navigation-drawer .v-card__title { font-size: 18px; line-height: 1.3; }
-@media (max-width: 1200px) {
-  .v-navigation-drawer { width: 300px !important; min-width: 300px !important; max-width: 300px !important; }
-}
+.v-navigation-drawer { width: 340px !important; min-width: 340px !important; max-width: 340px !important; }
 .v-navigation-drawer .v-btn { text-transform: none; letter-spacing: 0; font-size: 15px; }
 .lever { margin: 2px 0 14px 0; }
 .lever-head { display: flex; justify-content: space-between; align-items: baseline; gap: 8px;
               font-size: 15px; line-height: 1.3; color: #222; }
-.lever-units { font-size: 14px; color: #555; }
+.lever-units { font-size: 14px; color: #555; white-space: nowrap; }
 .lever-value { font-size: 16px; font-weight: bold; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .lever-ends { font-size: 12px; line-height: 1.35; color: #555; }
 .lever-slider { margin-top: 0; padding-top: 0; }

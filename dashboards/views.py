@@ -196,8 +196,8 @@ def line_chart(
         return top + plot_h * (1 - min(value, top_value) / top_value)
 
     def fmt(value: float) -> str:
-        if percent:
-            return f"{value:.0%}" if top_value >= 0.05 else f"{value:.1%}"
+        if percent:  # enough decimals that the three ticks differ (0.1% tops: 0.00%, 0.05%, 0.10%)
+            return f"{value:.{0 if top_value >= 0.05 else 1 if top_value >= 0.005 else 2}%}"
         return f"{value:,.0f}" if top_value >= 100 else f"{value:.2g}"
 
     legend = "".join(
