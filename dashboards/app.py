@@ -340,7 +340,7 @@ def Inspector(model: MoraleModel, version: int):
                 ("id", "agent id"), ("unit", "unit"), ("posture", "posture"),
                 ("service", "service"), ("status", "status"), ("motivation", "motivation"),
                 ("fear", "fear"), ("grievance", "grievance"), ("risk_aversion", "risk aversion"),
-                ("threshold", "threshold"), ("ties", "ties"), ("ties_deserted", "ties who deserted"),
+                ("threshold", "threshold"), ("ties", "ties"), ("ties_deserted", "ties who left"),
                 ("combat_days", "days in combat"),
             ]
         ]
@@ -368,10 +368,10 @@ def Inspector(model: MoraleModel, version: int):
         verdict = ("over his threshold: deserts" if margin > 0 else
                    f"holding, {-margin:.3f} below his threshold")
         solara.HTML(tag="div", unsafe_innerHTML=(
-            f'<table style="font-size:13px" data-testid="inspector">{rows}</table>'
+            f'<table class="insp-table" style="font-size:13px" data-testid="inspector">{rows}</table>'
             f'<div style="font-size:13px;margin-top:6px"><b>Today\'s decision</b> '
             f"(push to leave, in vermilion, minus what holds him, in blue, plus mood, vs his threshold)</div>"
-            f'<table style="font-size:13px">{"".join(bars)}</table>'
+            f'<table class="insp-table" style="font-size:13px">{"".join(bars)}</table>'
             f'<div style="font-size:13px" data-testid="dec-margin">margin {margin:+.3f}: {verdict}</div>'
         ))
 
@@ -683,7 +683,8 @@ CSS = """
 .army-row { flex-wrap: wrap; align-items: flex-start; }
 .army-map { flex: 1 1 560px; min-width: 0; }
 .army-inspector { flex: 1 1 300px; max-width: 400px; }
-.insp-value { padding: 0 14px 0 6px; font-variant-numeric: tabular-nums; }
+.insp-value { padding: 0 12px 0 6px; font-variant-numeric: tabular-nums; }
+.insp-table td { line-height: 1.35; white-space: nowrap; padding-top: 0; padding-bottom: 0; }
 .cycle-diagram { flex: 3 1 560px; min-width: 0; }
 .cycle-text { flex: 2 1 280px; }
 @media (max-width: 1200px) { .army-inspector { max-width: none; } }
