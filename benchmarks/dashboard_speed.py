@@ -42,12 +42,12 @@ def measure(browser, url: str, speed: int, seconds: float) -> float:
     horizon = page.get_by_label("Stop at day")
     horizon.fill("5000")  # never reached during the measurement
     horizon.press("Enter")
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     time.sleep(1.0)  # past the first frames
     day0, t0 = shown_day(page), time.perf_counter()
     time.sleep(seconds)
     day1, t1 = shown_day(page), time.perf_counter()
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     page.close()
     return (day1 - day0) / (t1 - t0)
 

@@ -59,6 +59,12 @@ prediction = solara.reactive(None)  # the student's choice (1-based)
 pause_at_intervention = solara.reactive(True)
 lesson_outcome = solara.reactive(None)  # lessons.Outcome of this run, measured on Explain
 VIEW_TABS = {"army": 0, "cycle": 1, "cascades": 2}
+# the start-here card: shown on a tab's first load (not when it opens a lesson); closed and reopened
+show_start = solara.reactive(not START_LESSON)
+show_info = solara.reactive(False)  # the Info panel (what is it, how it works, ...)
+START_LESSON_NAME = "morale_cycle_tipping"  # the start card's lesson
+COLLAPSE_PRESET = "meat_grinder"  # the start card's "Watch a company collapse"
+FREE_PLAY_PRESET = "baseline"
 
 
 def _lock(model: MoraleModel) -> threading.RLock:
@@ -114,6 +120,7 @@ def load_lesson(name: str) -> None:
         message.value = str(exc)
         return
     lesson_ref.value = lesson
+    show_start.value = False
     scenario_name.value = lesson.spec.scenario
     seed.value = lesson.seed
     horizon.value = lesson.days
@@ -245,16 +252,8 @@ def Controls():
             on_value=load_preset,
         )
         description = resolve(scenario_name.value).description if scenario_name.value in available() else ""
-        solara.Text(description, style={"font-size": "12px", "color": "#555"})
-        with solara.Row():
-            solara.Button(
-                "Pause" if playing.value else "Play", color="primary",
-                on_click=lambda: playing.set(not playing.value),
-                disabled=model is None, classes=["play-button"],
-            )
-            solara.Button("Step", on_click=step_once, disabled=model is None or playing.value,
-                          classes=["step-button"])
-            solara.Button("Reset", on_click=reset_model, classes=["reset-button"])
+        solara.Text(f"{description} (Play, Step and Reset are above the map.)",
+                    style={"font-size": "13px", "color": "#555"})
         solara.SliderInt("Speed (days per second)", value=speed, min=1, max=60)
         solara.InputInt("Seed", value=seed)
         solara.InputInt("Stop at day", value=horizon)
@@ -266,30 +265,60 @@ def Controls():
             )
 
 
+def _units(s: dict) -> str:
+    return "0 to 1" if s["units"] == "0..1" else s["units"]
+
+
+def _value_text(s: dict, value) -> str:
+    return str(int(value)) if s["type"] == "int" else f"{float(value):.2f}"
+
+
+@solara.component
+def Lever(s: dict, value, on_value):
+    """One lever: its plain-English label and units, its value as text, the slider, and what its
+    two ends mean (hover for the full meaning). Everything comes from the parameter's definition."""
+    name = s["name"]
+    is_int = s["type"] == "int"
+    ends = []
+    if s["low"]:
+        ends.append(f"<div><b>{_value_text(s, s['min'])}</b>: {html.escape(s['low'])}</div>")
+    if s["high"]:
+        ends.append(f"<div><b>{_value_text(s, s['max'])}</b>: {html.escape(s['high'])}</div>")
+    if not ends:
+        ends.append(f"<div>{html.escape(s['meaning'])}</div>")
+    with solara.v.Html(tag="div", class_="lever", attributes={"data-testid": f"lever-{name}",
+                                                                 "title": s["meaning"]}):
+        solara.HTML(tag="div", classes=["lever-head"], unsafe_innerHTML=(
+            f'<span class="lever-label">{html.escape(s["label"] or name)} '
+            f'<span class="lever-units">({html.escape(_units(s))})</span></span>'
+            f'<span class="lever-value" data-testid="lever-value-{name}">{_value_text(s, value)}</span>'
+        ))
+        solara.v.Slider(
+            v_model=value, min=s["min"], max=s["max"], step=1 if is_int else 0.05,
+            on_v_model=lambda v: on_value(round(v) if is_int else float(v)),
+            hide_details=True, dense=True, thumb_label=False, class_="lever-slider",
+        )
+        solara.HTML(tag="div", classes=["lever-ends"], unsafe_innerHTML="".join(ends))
+
+
 @solara.component
 def LeverControls():
     values = controls.value
     with solara.Card("Policy levers (take effect tomorrow)", margin=0):
         for s in LEVER_SPECS:
             name = s["name"]
-            if s["type"] == "int":
-                solara.SliderInt(name, value=int(values.get(name, s["default"])), min=int(s["min"]),
-                                 max=int(s["max"]), on_value=lambda v, n=name: set_lever(n, v))
-            else:
-                solara.SliderFloat(name, value=float(values.get(name, s["default"])), min=s["min"],
-                                   max=s["max"], step=0.05, on_value=lambda v, n=name: set_lever(n, v))
-            ends = f" 0 = {s['low']}; 1 = {s['high']}." if s["low"] else ""
-            solara.Text(s["meaning"] + ends, style={"font-size": "11px", "color": "#666"})
+            Lever(s, values.get(name, s["default"]), lambda v, n=name: set_lever(n, v))
     with solara.Details("Army shape (applies on Reset)"):
         for s in ARMY_SPECS:
             name = s["name"]
+            label = f"{s['label'] or name} ({_units(s)})"
             if s["type"] == "int":
-                solara.InputInt(name, value=int(values.get(name, s["default"])),
+                solara.InputInt(label, value=int(values.get(name, s["default"])),
                                 on_value=lambda v, n=name: set_army(n, v))
             else:
-                solara.SliderFloat(name, value=float(values.get(name, s["default"])), min=s["min"],
+                solara.SliderFloat(label, value=float(values.get(name, s["default"])), min=s["min"],
                                    max=s["max"], step=0.05, on_value=lambda v, n=name: set_army(n, v))
-            solara.Text(s["meaning"], style={"font-size": "11px", "color": "#666"})
+            solara.Text(s["meaning"], style={"font-size": "12px", "color": "#666"})
 
 
 def _fmt(value) -> str:
@@ -305,31 +334,33 @@ def Inspector(model: MoraleModel, version: int):
             return
         with _lock(model):
             info = views.inspect_soldier(model, row)
-        rows = "".join(
-            f'<tr><td>{label}</td><td data-testid="insp-{key}">{_fmt(info[key])}</td></tr>'
+        cells = [
+            f'<td>{label}</td><td class="insp-value" data-testid="insp-{key}">{_fmt(info[key])}</td>'
             for key, label in [
                 ("id", "agent id"), ("unit", "unit"), ("posture", "posture"),
                 ("service", "service"), ("status", "status"), ("motivation", "motivation"),
                 ("fear", "fear"), ("grievance", "grievance"), ("risk_aversion", "risk aversion"),
-                ("threshold", "threshold"), ("ties", "ties"), ("ties_deserted", "ties who deserted"),
+                ("threshold", "threshold"), ("ties", "ties"), ("ties_deserted", "ties who left"),
                 ("combat_days", "days in combat"),
             ]
-        )
+        ]
+        # two label-value pairs a row: the inspector stays about as tall as the map beside it
+        rows = "".join(f"<tr>{''.join(cells[i:i + 2])}</tr>" for i in range(0, len(cells), 2))
         d = info["decision"]
         scale = max(abs(v) for k, v in d.items() if k != "row") or 1.0
         bars = []
         for key, label, colour, sign in [
-            ("push_fear", "fear", "#c62828", 1), ("push_grievance", "grievance", "#ef6c00", 1),
-            ("push_motivation", "lack of motivation", "#6d4c41", 1),
-            ("push_peers", "comrades leaving", "#ad1457", 1),
-            ("push_deployment", "deployment dread", "#8e24aa", 1),
-            ("deterrence", "deterrence", "#1565c0", -1), ("noise", "today's mood", "#757575", 1),
-            ("threshold", "his threshold", "#2e7d32", -1),
+            ("push_fear", "fear", views.PUSH, 1), ("push_grievance", "grievance", views.PUSH, 1),
+            ("push_motivation", "lack of motivation", views.PUSH, 1),
+            ("push_peers", "comrades leaving", views.PUSH, 1),
+            ("push_deployment", "deployment dread", views.PUSH, 1),
+            ("deterrence", "deterrence", views.HOLD, -1), ("noise", "today's mood", views.NEUTRAL, 1),
+            ("threshold", "his threshold", views.HOLD, -1),
         ]:
             value = d[key] * sign
             width = 100 * abs(value) / scale
             bars.append(
-                f'<tr><td>{label}</td><td style="width:160px"><div style="background:{colour};'
+                f'<tr><td>{label}</td><td style="width:120px"><div style="background:{colour};'
                 f'height:9px;width:{width:.0f}%"></div></td>'
                 f'<td data-testid="dec-{key}" style="text-align:right">{value:+.3f}</td></tr>'
             )
@@ -337,11 +368,11 @@ def Inspector(model: MoraleModel, version: int):
         verdict = ("over his threshold: deserts" if margin > 0 else
                    f"holding, {-margin:.3f} below his threshold")
         solara.HTML(tag="div", unsafe_innerHTML=(
-            f'<table style="font-size:12px" data-testid="inspector">{rows}</table>'
-            f'<div style="font-size:12px;margin-top:6px"><b>Today\'s decision</b> '
-            f"(push - deterrence + mood vs threshold)</div>"
-            f'<table style="font-size:12px">{"".join(bars)}</table>'
-            f'<div style="font-size:12px" data-testid="dec-margin">margin {margin:+.3f}: {verdict}</div>'
+            f'<table class="insp-table" style="font-size:13px" data-testid="inspector">{rows}</table>'
+            f'<div style="font-size:13px;margin-top:6px"><b>Today\'s decision</b> '
+            f"(push to leave, in vermilion, minus what holds him, in blue, plus mood, vs his threshold)</div>"
+            f'<table class="insp-table" style="font-size:13px">{"".join(bars)}</table>'
+            f'<div style="font-size:13px" data-testid="dec-margin">margin {margin:+.3f}: {verdict}</div>'
         ))
 
 
@@ -353,34 +384,34 @@ def Charts(model: MoraleModel, version: int):
     charts = [
         views.line_chart(
             "Desertion rate", [
-                ("front line", "#c62828", ts["desertion_rate_frontline"]),
-                ("rear", "#1565c0", ts["desertion_rate_rear"]),
-                ("army", "#333", ts["desertion_rate"]),
+                ("front line", views.OKABE_ITO["vermillion"], ts["desertion_rate_frontline"]),
+                ("rear", views.OKABE_ITO["blue"], ts["desertion_rate_rear"]),
+                ("army", views.OKABE_ITO["black"], ts["desertion_rate"]),
             ], percent=True, marks=marks, days=days, testid="chart-desertion",
         ),
         views.line_chart(
             "Motivation, fear, grievance (means)", [
-                ("motivation", "#2e7d32", ts["mean_motivation"]),
-                ("fear", "#c62828", ts["mean_fear"]),
-                ("grievance", "#ef6c00", ts["mean_grievance"]),
+                ("motivation", views.OKABE_ITO["blue"], ts["mean_motivation"]),
+                ("fear", views.OKABE_ITO["vermillion"], ts["mean_fear"]),
+                ("grievance", views.OKABE_ITO["orange"], ts["mean_grievance"]),
             ], y_max=1.0, marks=marks, days=days, testid="chart-morale",
         ),
         views.line_chart(
             "Strength and combat effectiveness", [
-                ("present / authorised", "#333",
+                ("present / authorised", views.OKABE_ITO["black"],
                  [p / max(int(model.unit_table.authorised.sum()), 1) for p in ts["present"]]),
-                ("combat effectiveness", "#6a1b9a", ts["combat_effectiveness"]),
+                ("combat effectiveness", views.OKABE_ITO["reddish_purple"], ts["combat_effectiveness"]),
             ], y_max=1.0, marks=marks, days=days, testid="chart-strength",
         ),
         views.line_chart(
             "Supply on hand and medical care", [
-                ("supply", "#00838f", ts["supply"]), ("medical care", "#8e24aa", ts["medical"]),
+                ("supply", views.OKABE_ITO["bluish_green"], ts["supply"]),
+                ("medical care", views.OKABE_ITO["reddish_purple"], ts["medical"]),
             ], y_max=1.0, marks=marks, days=days, testid="chart-supply",
         ),
     ]
     solara.HTML(tag="div", unsafe_innerHTML=(
-        '<div style="display:grid;grid-template-columns:repeat(2,minmax(300px,1fr));gap:8px">'
-        + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
+        '<div class="chart-grid">' + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
     ))
 
 
@@ -388,8 +419,8 @@ def Charts(model: MoraleModel, version: int):
 def ArmyTab(model: MoraleModel, version: int):
     with _lock(model):
         layout = views.unit_map(model)
-    with solara.Columns([3, 1]):
-        with solara.Column():
+    with solara.Row(classes=["army-row"], gap="12px"):
+        with solara.Column(classes=["army-map"], gap="4px"):
             UnitMapView(
                 cells_json=json.dumps(layout.cells, separators=(",", ":")),
                 units=layout.units, bands=layout.bands, width=layout.width,
@@ -398,7 +429,8 @@ def ArmyTab(model: MoraleModel, version: int):
                 event_select_soldier=lambda row: selected.set(int(row)),
             )
             Legend()
-        Inspector(model, version)
+        with solara.Column(classes=["army-inspector"]):
+            Inspector(model, version)
     Charts(model, version)
 
 
@@ -406,11 +438,11 @@ def ArmyTab(model: MoraleModel, version: int):
 def CycleTab(model: MoraleModel, version: int):
     with _lock(model):
         diagram = views.loop_diagram(model)
-    with solara.Columns([3, 2]):
-        solara.HTML(tag="div", unsafe_innerHTML=diagram)
+    with solara.Row(classes=["army-row"], gap="12px"):
+        solara.HTML(tag="div", unsafe_innerHTML=diagram, classes=["cycle-diagram"])
         _html(
-            "<b>The morale cycle.</b> Red arrows are reinforcing loops (desertion breeds "
-            "desertion), blue ones balancing. Arrow width and the figures below the "
+            "<b>The morale cycle.</b> Solid vermilion arrows are reinforcing loops (desertion "
+            "breeds desertion), dashed blue ones balancing. Arrow width and the figures below the "
             "diagram show how hard each loop pushes today, in the same units as a "
             "soldier's push to leave.<ul>"
             "<li><b>R1 contagion</b>: once enough of a soldier's ties have left (his own "
@@ -426,7 +458,8 @@ def CycleTab(model: MoraleModel, version: int):
             "shameful; newcomers inherit the norm.</li>"
             "<li><b>B1 deterrence</b>: certainty x severity of punishment holds soldiers back.</li>"
             "<li><b>B2 reinforcement</b>, <b>B3 rotation</b>, <b>B4 propaganda</b> (weak, fading).</li>"
-            "</ul>"
+            "</ul>",
+            classes=["cycle-text"],
         )
 
 
@@ -435,10 +468,9 @@ def CascadesTab(model: MoraleModel, version: int):
     with _lock(model):
         table = model.cascades.table()
         sizes = table["size"].to_numpy()
-    with solara.Columns([1, 1]):
-        solara.HTML(tag="div", unsafe_innerHTML=views.cascade_histogram(sizes))
-        solara.HTML(tag="div", unsafe_innerHTML=views.cascade_timeline(
-            table, model.unit_table.n, max(horizon.value, model.day)))
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f'<div class="chart-grid"><div>{views.cascade_histogram(sizes)}</div><div>'
+        f"{views.cascade_timeline(table, model.unit_table.n, max(horizon.value, model.day))}</div></div>"))
     big = int((sizes >= 5).sum())
     _html(
         f"{sizes.size} cascades so far, {big} of five deserters or more; the largest has "
@@ -480,8 +512,8 @@ def CompareTab():
         ("mean_grievance", "Mean grievance, A vs B", False, 1.0),
     ]:
         charts.append(views.line_chart(
-            title, [(f"A: {a['name']}", "#c62828", a["series"][metric]),
-                    (f"B: {b['name']}", "#1565c0", b["series"][metric])],
+            title, [(f"A: {a['name']}", views.PUSH, a["series"][metric]),
+                    (f"B: {b['name']}", views.HOLD, b["series"][metric])],
             percent=percent, y_max=y_max, testid=f"compare-{metric}",
         ))
     rows = "".join(
@@ -497,8 +529,7 @@ def CompareTab():
     solara.HTML(tag="div", unsafe_innerHTML=(
         f'<table style="font-size:13px" cellpadding="4" data-testid="compare-table"><tr><th></th>'
         f"<th>A: {a['name']}</th><th>B: {b['name']}</th></tr>{rows}</table>"
-        '<div style="display:grid;grid-template-columns:repeat(2,minmax(300px,1fr));gap:8px">'
-        + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
+        '<div class="chart-grid">' + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
     ))
 
 
@@ -515,7 +546,7 @@ def LessonPicker():
             solara.Button("Leave the lesson", text=True, on_click=leave_lesson, classes=["leave-lesson"])
         else:
             solara.Text("Predict, run, explain: `morale lessons` lists them.",
-                        style={"font-size": "11px", "color": "#666"})
+                        style={"font-size": "13px", "color": "#555"})
 
 
 def go_explain() -> None:
@@ -578,7 +609,7 @@ def LessonPanel(model: MoraleModel, version: int):
             ts = model.datacollector.model_vars
             metric = lesson.check.metric
             solara.HTML(tag="div", style={"max-width": "520px"}, unsafe_innerHTML=views.line_chart(
-                f"Watch: {metric}", [(metric, "#c62828", ts[metric])], marks=views.lever_marks(model),
+                f"Watch: {metric}", [(metric, views.PUSH, ts[metric])], marks=views.lever_marks(model),
                 days=max(horizon.value, day), testid="lesson-watch-chart",
             ) + f'<div style="font-size:11px;color:#666">{html.escape(metric)}: '
                 f"{html.escape(METRICS[metric])}</div>")
@@ -621,33 +652,225 @@ def _explain(lesson, model: MoraleModel) -> None:
         "<p>" + re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(p)) + "</p>" for p in paragraphs))
 
 
-def _html(inner: str) -> None:
+def _html(inner: str, classes: list[str] | None = None) -> None:
     """A paragraph of HTML (not solara.Markdown: its math support fetches KaTeX from a CDN)."""
-    solara.HTML(tag="div", unsafe_innerHTML=f'<div style="font-size:14px;margin:6px 0">{inner}</div>')
+    solara.HTML(tag="div", unsafe_innerHTML=f'<div style="font-size:14px;margin:6px 0">{inner}</div>',
+                classes=classes or [])
+
+
+# ---- the start card, the toolbar and the Info panel --------------------------------------
+
+# Projector fit (a 1024 x 768 classroom projector): no horizontal scrolling, lever labels and
+# headings at 14 px or more, words that never break in the middle. The sidebar has one width at
+# every window size: the main area's margin is measured once, on load, so a sidebar whose width
+# followed the window would cover the main area after a resize.
+CSS = """
+.v-card__title { word-break: normal !important; overflow-wrap: normal; hyphens: none; }
+.v-navigation-drawer .v-card__title { font-size: 18px; line-height: 1.3; }
+.v-navigation-drawer { width: 340px !important; min-width: 340px !important; max-width: 340px !important; }
+.v-navigation-drawer .v-btn { text-transform: none; letter-spacing: 0; font-size: 15px; }
+.lever { margin: 2px 0 14px 0; }
+.lever-head { display: flex; justify-content: space-between; align-items: baseline; gap: 8px;
+              font-size: 15px; line-height: 1.3; color: #222; }
+.lever-units { font-size: 14px; color: #555; white-space: nowrap; }
+.lever-value { font-size: 16px; font-weight: bold; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.lever-ends { font-size: 12px; line-height: 1.35; color: #555; }
+.lever-slider { margin-top: 0; padding-top: 0; }
+.v-navigation-drawer .v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-navigation-drawer .v-input__slider .v-input__slot .v-slider { flex: 1 1 100%; }
+.toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; margin: 2px 0 6px 0; }
+.toolbar .stats { font-size: 15px; flex: 1 1 320px; min-width: 0; }
+.army-row { flex-wrap: wrap; align-items: flex-start; }
+.army-map { flex: 1 1 560px; min-width: 0; }
+.army-inspector { flex: 1 1 300px; max-width: 400px; }
+.insp-value { padding: 0 12px 0 6px; font-variant-numeric: tabular-nums; }
+.insp-table td { line-height: 1.35; white-space: nowrap; padding-top: 0; padding-bottom: 0; }
+.cycle-diagram { flex: 3 1 560px; min-width: 0; }
+.cycle-text { flex: 2 1 280px; }
+@media (max-width: 1200px) { .army-inspector { max-width: none; } }
+.chart-grid { display: grid; gap: 6px 18px;
+              grid-template-columns: repeat(auto-fit, minmax(min(100%, max(300px, calc(50% - 18px))), 1fr)); }
+.chart-title { font-size: 15px; font-weight: bold; line-height: 1.3; }
+.chart-legend { font-size: 13px; display: flex; flex-wrap: wrap; gap: 0 14px; line-height: 1.4; }
+.chart-key { white-space: nowrap; }
+.chart-key svg { vertical-align: middle; margin-right: 4px; }
+.start-card .start-text { font-size: 16px; line-height: 1.5; max-width: 900px; }
+.start-buttons { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 10px; }
+.start-title { font-size: 22px; font-weight: 500; margin: 0; }
+.start-buttons .v-btn.v-btn { height: auto; min-height: 64px; padding: 10px 16px; flex: 1 1 200px;
+                              min-width: 0; text-transform: none; font-size: 18px; letter-spacing: 0; }
+.start-buttons .v-btn .v-btn__content { white-space: normal; flex: 1 1 auto; min-width: 0; }
+.start-buttons .v-btn .v-btn__content > span { display: flex; flex-direction: column; align-items: center;
+                                               line-height: 1.3; text-align: center; }
+.start-buttons .v-btn small { font-size: 13px; font-weight: normal; opacity: 0.9; }
+.info-panel { font-size: 15px; line-height: 1.5; }
+.info-panel h3 { font-size: 16px; margin: 8px 0 2px 0; }
+.info-panel ul { margin: 0; }
+"""
+
+START_TEXT = (
+    "An army of soldiers, each with his own motivation, fear and grievance, serves in companies "
+    "under officers, at the front, in the second line or in reserve. "
+    "When soldiers desert, their squad mates and friends are pushed to follow, and every "
+    "desertion worsens the conditions that caused it: desertion feeds back on itself. "
+    "Pull the policy levers on the left (supplies, officers, punishment, the hunt for deserters, "
+    "propaganda) and watch how the army answers."
+)
+
+
+def start_lesson() -> None:
+    """The start card's first button: the lesson, as the sidebar's lesson picker opens it."""
+    load_lesson(START_LESSON_NAME)
+    show_start.value = False
+
+
+def watch_collapse() -> None:
+    """The start card's second button: the meat-grinder preset on the army view, playing."""
+    load_preset(COLLAPSE_PRESET)
+    tab.value = VIEW_TABS["army"]
+    show_start.value = False
+    if model_ref.value is not None:
+        playing.value = True
+
+
+def free_play() -> None:
+    """The start card's third button: the baseline army, every lever free."""
+    load_preset(FREE_PLAY_PRESET)
+    tab.value = VIEW_TABS["army"]
+    show_start.value = False
 
 
 @solara.component
-def Header(model: MoraleModel, version: int):
+def StartCard():
+    lesson = lessons.resolve(START_LESSON_NAME)
+    collapse = resolve(COLLAPSE_PRESET)
+    with solara.Card(margin=0, classes=["start-card"]):
+        with solara.Row(justify="space-between", style={"align-items": "center"}):
+            solara.HTML(tag="h2", unsafe_innerHTML="Start here", classes=["start-title"])
+            solara.Button("Close", text=True, icon_name="mdi-close", on_click=lambda: show_start.set(False),
+                          classes=["start-close"])
+        solara.HTML(tag="div", unsafe_innerHTML=(
+            f'<div class="start-text" data-testid="start-text">{html.escape(START_TEXT)} '
+            "<i>Info</i> (above the map) says how the model works.</div>"))
+        with solara.Div(classes=["start-buttons"]):
+            solara.Button(
+                children=[solara.HTML(tag="span", unsafe_innerHTML=(
+                    f"The morale cycle lesson<small>{html.escape(lesson.title)}: predict, run, explain"
+                    "</small>"))],
+                color="primary", on_click=start_lesson, classes=["start-lesson"],
+            )
+            solara.Button(
+                children=[solara.HTML(tag="span", unsafe_innerHTML=(
+                    "Watch a company collapse<small>the meat_grinder scenario: combat intensity "
+                    f"{collapse.params.combat_intensity:g}</small>"))],
+                color="primary", on_click=watch_collapse, classes=["start-collapse"],
+            )
+            solara.Button(
+                children=[solara.HTML(tag="span", unsafe_innerHTML=(
+                    "Free play<small>the baseline army: every lever is yours</small>"))],
+                color="primary", outlined=True, on_click=free_play, classes=["start-free"],
+            )
+
+
+INFO_HTML = """
+<h3>What is it?</h3>
+<p>A teaching model, not a forecast, of mass desertion as a self-perpetuating cycle. An army
+(baseline: 20 companies of 100 soldiers) fights a war of attrition; there is no enemy and no
+map. Each soldier has his own motivation, fear, grievance, risk aversion and desertion
+threshold; conscripts start less motivated than contract volunteers. Soldiers sit in squads
+(squad mates are tied to each other) with a few friends elsewhere in their company; each company
+has an officer and a posture: front line, second line or reserve.</p>
+<h3>How it works</h3>
+<p>One step is one day. Frontline companies take casualties, which frighten the unit, friends
+most. Supply shortfalls, harsh officers and understrength units breed grievance; competent
+officers lift motivation, comrades leaving erode it, propaganda lifts it for a while. Then each
+soldier weighs leaving: his <b>push</b> (fear, grievance, missing motivation, friends who have
+gone, his company's desertion norm, dread of being sent to the front), minus the pull of a
+cohesive unit, minus <b>deterrence</b> (how sure he is of being caught x how severe the punishment
+is x his risk aversion), against his own <b>threshold</b>. Military police catch some deserters:
+jailed, or sent back to their unit, which sees it. Replacements, mostly conscripts, fill the
+gaps. The loops (see <i>Morale cycle</i>):</p>
+<ul>
+<li>reinforcing: <b>R1 contagion</b> (friends leaving push a soldier past his threshold),
+<b>R2 overstretch</b> (fewer soldiers, the same duties: more fear), <b>R3 logistics</b> (losses
+strain supply: grievance), <b>R4 backlash</b> (harsh punishment breeds grievance), <b>R5 police
+stretched</b> (deserters outnumber the police: capture grows unlikely), <b>R6 cohesion lost</b>
+(losses and raw replacements cut the bonds that hold a unit), <b>R7 desertion norm</b> (once many
+have gone, leaving stops being shameful);</li>
+<li>balancing: <b>B1 deterrence</b>, <b>B2 reinforcement</b>, <b>B3 rotation</b>,
+<b>B4 propaganda</b> (a lift that fades as soldiers get used to it).</li>
+</ul>
+<h3>Things to notice</h3>
+<ul>
+<li>Where desertion comes from: the front line, or the rear? Hover a company's label on the map.</li>
+<li>Whether companies lose soldiers one by one, or in clusters: bright vermilion cells, several in
+one squad, are a cascade spreading along ties (<i>Cascades</i> view).</li>
+<li>Which loop the <i>Morale cycle</i> view names as driving desertion, and when that changes.</li>
+<li>Supply and medical care reach the companies with a delay of about two weeks.</li>
+</ul>
+<h3>Things to try</h3>
+<ul>
+<li>Raise the <i>Hunt for deserters</i> in one run and the <i>Punishment for desertion</i> in another:
+which holds the line better, and what does each cost in grievance?</li>
+<li>Set <i>Pull of comrades leaving</i> to 0: do the cascades disappear?</li>
+<li>Cut the <i>Supply budget</i> for a month, then restore it: does the army recover?</li>
+<li>Relieve the front every 30 days (<i>Days at the front before relief</i>).</li>
+<li>Change the seed and press Reset: the same army and levers, other soldiers. Does the same
+company tip?</li>
+<li><i>Compare A/B</i>: harsh_penalties against root_causes_reform; and the lessons in the sidebar.</li>
+</ul>
+"""
+
+
+@solara.component
+def InfoPanel():
+    with solara.Card("Info", margin=0, classes=["info-panel"]):
+        solara.HTML(tag="div", unsafe_innerHTML=f'<div data-testid="info-panel">{INFO_HTML}</div>')
+        solara.Button("Close Info", text=True, on_click=lambda: show_info.set(False), classes=["info-close"])
+
+
+@solara.component
+def Toolbar(model: MoraleModel, version: int):
+    """Play, Step and Reset with the day's figures, above the views (where a projector shows them)."""
     m = model.metrics
     where = scenario_name.value
     if lesson_ref.value is not None:
         where = f"lesson {lesson_ref.value.name} ({where})"
-    solara.HTML(tag="div", unsafe_innerHTML=(
-        f'<div style="font-size:15px;margin:4px 0">'
-        f'<b data-testid="day">Day {model.day}</b> · {where}, seed {seed.value} · '
-        f'desertion <b data-testid="desertion-rate">{m["desertion_rate"]:.1%}</b> '
-        f'(front line {m["desertion_rate_frontline"]:.1%}, rear {m["desertion_rate_rear"]:.1%}) · '
-        f'{m["present"]} present · {m["desertions_today"]} deserted today'
-        f'<span style="color:#888;font-size:12px;margin-left:12px" data-testid="play-rate">'
-        + (f"playing at {model.__dict__.get('_dashboard_rate', 0.0):.1f} days/s"
-           if playing.value else "") +
-        "</span></div>"
-    ))
+    with solara.Div(classes=["toolbar"]):
+        solara.Button(
+            "Pause" if playing.value else "Play", color="primary",
+            icon_name="mdi-pause" if playing.value else "mdi-play",
+            on_click=lambda: playing.set(not playing.value), classes=["play-button"],
+        )
+        solara.Button("Step", on_click=step_once, disabled=playing.value, classes=["step-button"])
+        solara.Button("Reset", on_click=reset_model, classes=["reset-button"])
+        solara.HTML(tag="div", classes=["stats"], unsafe_innerHTML=(
+            f'<b data-testid="day">Day {model.day}</b> · {where}, seed {seed.value} · '
+            f'desertion <b data-testid="desertion-rate">{m["desertion_rate"]:.1%}</b> '
+            f'(front line {m["desertion_rate_frontline"]:.1%}, rear {m["desertion_rate_rear"]:.1%}) · '
+            f'{m["present"]} present · {m["desertions_today"]} deserted today'
+            f'<span style="color:#666;font-size:13px;margin-left:12px" data-testid="play-rate">'
+            + (f"playing at {model.__dict__.get('_dashboard_rate', 0.0):.1f} days/s"
+               if playing.value else "") +
+            "</span>"
+        ))
+        if not show_start.value:
+            solara.Button("Start here", text=True, on_click=lambda: show_start.set(True),
+                          classes=["start-open"])
+        solara.Button("Hide info" if show_info.value else "Info", text=True,
+                      icon_name="mdi-information-outline",
+                      on_click=lambda: show_info.set(not show_info.value), classes=["info-toggle"])
+
+
+def _play_hides_start(value: bool) -> None:
+    if value:
+        show_start.value = False
 
 
 @solara.component
 def Page():
     solara.Title("unit-morale")
+    solara.Style(CSS)
     if not controls.value:
         # first render of this tab: start from the chosen lesson or preset
         if START_LESSON:
@@ -660,6 +883,7 @@ def Page():
     version = tick.value
     drawn = solara.use_memo(threading.Event, [])
     solara.use_effect(drawn.set, [version])  # this day is drawn: the play loop may go on
+    solara.use_effect(lambda: _play_hides_start(playing.value), [playing.value])
     PlayLoop(drawn)
     with solara.Sidebar():
         LessonPicker()
@@ -670,9 +894,13 @@ def Page():
     if model is None:
         solara.Text("Building the army ...")
         return
+    if show_start.value:
+        StartCard()
     if lesson_ref.value is not None:
         LessonPanel(model, version)
-    Header(model, version)
+    Toolbar(model, version)
+    if show_info.value:
+        InfoPanel()
     with solara.lab.Tabs(value=tab.value, on_value=tab.set):
         solara.lab.Tab("Army")
         solara.lab.Tab("Morale cycle")

@@ -14,6 +14,7 @@ import numpy as np
 from model import processes as proc
 from model.cascades import CASCADE_WINDOW_DAYS
 from model.model import MoraleModel
+from model.parameters import PARAMETER_NAMES, spec
 from model.state import OfficerStatus, Posture, Status
 
 CELL = 7  # pixels per soldier on the unit map
@@ -23,15 +24,32 @@ BAND_GAP = 26
 MAP_WIDTH = 900
 WAVERING_MARGIN = 0.15  # within this of his threshold a soldier counts as wavering
 
+# The Okabe-Ito palette (Okabe & Ito 2008): eight colours that stay distinct for viewers with
+# red-green (and blue-yellow) colour blindness. Every colour on the page comes from here.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+PUSH = OKABE_ITO["vermillion"]  # what drives desertion: reinforcing loops, the push to leave
+HOLD = OKABE_ITO["blue"]  # what holds soldiers back: balancing loops, deterrence
+NEUTRAL = "#666666"
+LINE_DASHES = ("", "7,3", "2,3", "9,3,2,3")  # series of one chart differ by dash as well as colour
+
 # Morale bands and statuses on the map: code -> (label, colour)
 BANDS: dict[str, tuple[str, str]] = {
-    "s": ("steady", "#2e7d32"),
-    "w": ("wavering", "#f9a825"),
-    "n": ("deserted in the last 3 days", "#ff1744"),
-    "d": ("deserted (at large)", "#8e0000"),
-    "c": ("caught and jailed", "#6a1b9a"),
-    "h": ("wounded", "#90a4ae"),
-    "k": ("killed", "#37474f"),
+    "s": ("steady", OKABE_ITO["sky_blue"]),
+    "w": ("wavering", OKABE_ITO["yellow"]),
+    "n": ("deserted in the last 3 days", OKABE_ITO["vermillion"]),
+    "d": ("deserted (at large)", OKABE_ITO["reddish_purple"]),
+    "c": ("caught and jailed", OKABE_ITO["blue"]),
+    "h": ("wounded", "#DDDDDD"),
+    "k": ("killed", OKABE_ITO["black"]),
 }
 POSTURE_LABELS = {
     Posture.FRONTLINE: "Front line",
@@ -151,12 +169,18 @@ def line_chart(
     marks: list[dict] | None = None,
     percent: bool = False,
     days: int | None = None,
-    width: int = 440,
-    height: int = 190,
+    width: int = 400,
+    height: int = 170,
     testid: str = "",
 ) -> str:
-    """A small line chart; ``marks`` are vertical lines at lever changes ({day, label})."""
-    left, right, top, bottom = 44, 10, 24, 24
+    """A small line chart: an HTML title and legend above an SVG plot.
+
+    ``marks`` are vertical lines at lever changes ({day, label}); their labels are set on
+    staggered rows inside the plot (``mark_label_rows``) so that they never overlap each other,
+    and the legend sits above the plot, apart from them. The title and legend are HTML, so
+    their size on the page does not shrink with the chart.
+    """
+    left, right, top, bottom = 40, 8, 8, 22
     plot_w, plot_h = width - left - right, height - top - bottom
     longest = max((len(v) for _, _, v in series), default=1)
     x_max = max(days or 0, longest - 1, 1)
@@ -172,71 +196,116 @@ def line_chart(
         return top + plot_h * (1 - min(value, top_value) / top_value)
 
     def fmt(value: float) -> str:
-        if percent:
-            return f"{value:.0%}" if top_value >= 0.05 else f"{value:.1%}"
+        if percent:  # enough decimals that the three ticks differ (0.1% tops: 0.00%, 0.05%, 0.10%)
+            return f"{value:.{0 if top_value >= 0.05 else 1 if top_value >= 0.005 else 2}%}"
         return f"{value:,.0f}" if top_value >= 100 else f"{value:.2g}"
 
+    legend = "".join(
+        f'<span class="chart-key"><svg width="22" height="8"><line x1="0" y1="4" x2="22" y2="4" '
+        f'stroke="{colour}" stroke-width="2.5" stroke-dasharray="{LINE_DASHES[i % len(LINE_DASHES)]}"/>'
+        f"</svg>{html.escape(label)}</span>"
+        for i, (label, colour, _values) in enumerate(series)
+    )
     parts = [
+        f'<div class="chart-box"><div class="chart-title">{html.escape(title)}</div>'
+        f'<div class="chart-legend">{legend}</div>',
         f'<svg viewBox="0 0 {width} {height}" width="100%" class="chart" '
         f'data-testid="{testid}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
-        f'<text x="{left}" y="15" font-size="13" font-weight="bold">{html.escape(title)}</text>',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#999"/>',
     ]
     for frac in (0.0, 0.5, 1.0):
         value = top_value * frac
         parts.append(
-            f'<text x="{left - 4}" y="{py(value) + 4:.1f}" font-size="10" text-anchor="end">'
+            f'<text x="{left - 4}" y="{py(value) + 4:.1f}" font-size="12" text-anchor="end">'
             f"{fmt(value)}</text>"
         )
     for day, anchor in ((0, "start"), (x_max // 2, "middle"), (x_max, "end")):
         parts.append(
-            f'<text x="{px(day):.1f}" y="{height - 8}" font-size="10" text-anchor="{anchor}">'
+            f'<text x="{px(day):.1f}" y="{height - 6}" font-size="12" text-anchor="{anchor}">'
             f"day {day}</text>"
         )
-    for mark in marks or []:
+    for i, (_label, colour, values) in enumerate(series):
+        if len(values) > 1:
+            points = " ".join(f"{px(d):.1f},{py(v):.1f}" for d, v in enumerate(values))
+            parts.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
+                f'stroke-dasharray="{LINE_DASHES[i % len(LINE_DASHES)]}" points="{points}"/>'
+            )
+    placed = mark_label_rows([(px(m["day"]), m["label"]) for m in marks or []],
+                             left=left, right=left + plot_w, rows=max(int(plot_h // MARK_ROW) - 1, 1))
+    for mark, (x_text, anchor, row) in zip(marks or [], placed, strict=True):
         x = px(mark["day"])
         parts.append(
-            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#555" '
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#444" '
             f'stroke-dasharray="3,3" class="lever-mark" data-day="{mark["day"]}"/>'
-            f'<text x="{x + 3:.1f}" y="{top + 10}" font-size="9" fill="#333" class="lever-mark-label">'
-            f"{html.escape(mark['label'])}</text>"
+            f'<text x="{x_text:.1f}" y="{top + MARK_ROW * (row + 1) - 2}" font-size="{MARK_FONT}" '
+            f'fill="#222" text-anchor="{anchor}" stroke="#fff" stroke-width="3" paint-order="stroke" '
+            f'class="lever-mark-label">{html.escape(mark["label"])}</text>'
         )
-    legend_x = left + 8
-    for label, colour, values in series:
-        if len(values) > 1:
-            points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(values))
-            parts.append(
-                f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>'
-            )
-        parts.append(
-            f'<rect x="{legend_x}" y="{top + 4}" width="10" height="3" fill="{colour}"/>'
-            f'<text x="{legend_x + 13}" y="{top + 9}" font-size="10">{html.escape(label)}</text>'
-        )
-        legend_x += 13 + 6 * len(label) + 14
-    parts.append("</svg>")
+    parts.append("</svg></div>")
     return "".join(parts)
 
 
+MARK_FONT = 10  # lever-change labels on the charts (SVG units)
+MARK_ROW = 12  # their row height
+
+
+def mark_label_rows(
+    marks: list[tuple[float, str]], *, left: float, right: float, rows: int
+) -> list[tuple[float, str, int]]:
+    """Where each lever-change label goes: (x, text-anchor, row), rows counted from the top.
+
+    A label starts just right of its line, or ends just left of it where it would pass the
+    plot's right edge. Labels are taken in order of day, each on the first row where it does
+    not overlap a label already placed (widths estimated from the number of characters); when
+    every row is taken, on the row where it overlaps least.
+    """
+    taken: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+    placed: list[tuple[float, str, int] | None] = [None] * len(marks)
+    for i in sorted(range(len(marks)), key=lambda k: marks[k][0]):
+        x, text = marks[i]
+        w = 0.58 * MARK_FONT * len(text) + 2
+        if x + 3 + w <= right:
+            span, x_text, anchor = (x + 1, x + 3 + w), x + 3, "start"
+        else:
+            span, x_text, anchor = (x - 3 - w, x - 1), x - 3, "end"
+        span = (max(span[0], left - 40), span[1])
+
+        def overlap(row: int, span=span) -> float:
+            return sum(max(0.0, min(b, span[1]) - max(a, span[0]) + 4) for a, b in taken[row])
+
+        row = next((r for r in range(rows) if overlap(r) == 0), None)
+        if row is None:
+            row = min(range(rows), key=overlap)
+        taken[row].append(span)
+        placed[i] = (x_text, anchor, row)
+    return placed  # type: ignore[return-value]
+
+
 def lever_marks(model: MoraleModel) -> list[dict]:
+    """The lever changes of the run, labelled with the levers' plain-English labels."""
     return [
-        {"day": c["day"], "label": f"{c['name']} {c['old']:g}→{c['new']:g}"}
+        {"day": c["day"], "label": f"{_label(c['name'])} {c['old']:g}→{c['new']:g}"}
         for c in model.lever_changes
     ]
 
 
+def _label(name: str) -> str:
+    return (spec(name)["label"] or name) if name in PARAMETER_NAMES else name
+
+
 def cascade_histogram(sizes: np.ndarray, width: int = 440, height: int = 190) -> str:
     """Cascade size distribution on log-log axes (sizes binned in powers of two)."""
-    left, right, top, bottom = 44, 10, 38, 30
+    left, right, top, bottom = 44, 10, 16, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [
+        '<div class="chart-box"><div class="chart-title">Cascade sizes (log scale)</div>'
         f'<svg viewBox="0 0 {width} {height}" width="100%" data-testid="cascade-sizes" '
         'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
-        '<text x="44" y="15" font-size="13" font-weight="bold">'
-        "Cascade sizes (log scale)</text>",
     ]
     if sizes.size == 0:
-        parts.append(f'<text x="{left}" y="{top + 40}" font-size="12">No desertions yet.</text></svg>')
+        parts.append(f'<text x="{left}" y="{top + 40}" font-size="12">No desertions yet.</text></svg></div>')
         return "".join(parts)
     edges = 2 ** np.arange(0, int(np.log2(max(sizes.max(), 1))) + 2)
     counts, _ = np.histogram(sizes, bins=edges)
@@ -249,7 +318,7 @@ def cascade_histogram(sizes: np.ndarray, width: int = 440, height: int = 190) ->
         x = left + i * bar_w
         parts.append(
             f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 4:.1f}" '
-            f'height="{h:.1f}" fill="#c62828"><title>{count} cascades of size {label}</title></rect>'
+            f'height="{h:.1f}" fill="{PUSH}"><title>{count} cascades of size {label}</title></rect>'
             f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - h - 3:.1f}" font-size="9" '
             f'text-anchor="middle">{count}</text>'
             f'<text x="{x + bar_w / 2:.1f}" y="{height - 16}" font-size="9" '
@@ -257,21 +326,20 @@ def cascade_histogram(sizes: np.ndarray, width: int = 440, height: int = 190) ->
         )
     parts.append(
         f'<text x="{left + plot_w / 2}" y="{height - 3}" font-size="10" text-anchor="middle">'
-        "cascade size (deserters); bar height: number of cascades, log scale</text></svg>"
+        "cascade size (deserters); bar height: number of cascades, log scale</text></svg></div>"
     )
     return "".join(parts)
 
 
 def cascade_timeline(table, n_units: int, days: int, width: int = 440, height: int = 190) -> str:
     """Each cascade as a bar from its first to its last day, at its unit's row."""
-    left, right, top, bottom = 44, 10, 24, 24
+    left, right, top, bottom = 44, 10, 8, 24
     plot_w, plot_h = width - left - right, height - top - bottom
     x_max = max(days, 1)
     parts = [
-        f'<svg viewBox="0 0 {width} {height}" width="100%" data-testid="cascade-timeline" '
+        '<div class="chart-box"><div class="chart-title">Cascades over time (size 2 and up; row = unit)'
+        f'</div><svg viewBox="0 0 {width} {height}" width="100%" data-testid="cascade-timeline" '
         'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
-        '<text x="44" y="15" font-size="13" font-weight="bold">'
-        "Cascades over time (size 2 and up; row = unit)</text>",
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
     ]
     row_h = plot_h / max(n_units, 1)
@@ -284,7 +352,7 @@ def cascade_timeline(table, n_units: int, days: int, width: int = 440, height: i
         y = top + row_h * (rec.unit_id + 0.5) - thickness / 2
         parts.append(
             f'<rect x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0, 2):.1f}" height="{thickness:.1f}" '
-            f'fill="#c62828" opacity="0.75"><title>unit {rec.unit_id}: {rec.size} deserters, '
+            f'fill="{PUSH}" opacity="0.8"><title>unit {rec.unit_id}: {rec.size} deserters, '
             f"days {rec.start_day}-{rec.end_day}</title></rect>"
         )
     for day, anchor in ((0, "start"), (x_max // 2, "middle"), (x_max, "end")):
@@ -295,7 +363,7 @@ def cascade_timeline(table, n_units: int, days: int, width: int = 440, height: i
     parts.append(
         f'<text x="{left - 4}" y="{top + 8}" font-size="10" text-anchor="end">U0</text>'
         f'<text x="{left - 4}" y="{top + plot_h}" font-size="10" text-anchor="end">U{n_units - 1}</text>'
-        "</svg>"
+        "</svg></div>"
     )
     return "".join(parts)
 
@@ -435,13 +503,15 @@ def loop_diagram(model: MoraleModel) -> str:
         'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
         '<path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
         '<text x="310" y="494" font-size="10" text-anchor="middle" fill="#666">arrow width: '
-        "strength relative to the strongest loop of its kind (red reinforcing, blue balancing)"
+        "strength relative to the strongest loop of its kind (solid vermilion: reinforcing; "
+        "dashed blue: balancing)"
         "</text>",
     ]
     for src, dst, key in _EDGES:
         (x0, y0, _), (x1, y1, _) = _NODES[src], _NODES[dst]
         lp = loops[key]
-        colour = "#c62828" if lp.kind == "R" else "#1565c0"
+        colour = PUSH if lp.kind == "R" else HOLD
+        dash = "" if lp.kind == "R" else ' stroke-dasharray="8,4"'
         widthpx = 1 + 6 * lp.strength / strongest[lp.kind]
         # shorten the arrow so it ends at the node's edge; bend it a little
         dx, dy = x1 - x0, y1 - y0
@@ -451,7 +521,7 @@ def loop_diagram(model: MoraleModel) -> str:
         cx, cy = (sx + ex) / 2 - dy * 0.12, (sy + ey) / 2 + dx * 0.12
         parts.append(
             f'<path d="M {sx:.0f} {sy:.0f} Q {cx:.0f} {cy:.0f} {ex:.0f} {ey:.0f}" fill="none" '
-            f'stroke="{colour}" stroke-width="{widthpx:.1f}" opacity="0.8" marker-end="url(#arrow)">'
+            f'stroke="{colour}" stroke-width="{widthpx:.1f}"{dash} opacity="0.85" marker-end="url(#arrow)">'
             f"<title>{key} {lp.name}: {lp.strength:.3f}</title></path>"
         )
     for key, (x, y, label) in _NODES.items():
@@ -465,7 +535,7 @@ def loop_diagram(model: MoraleModel) -> str:
     for i, lp in enumerate(loops.values()):
         x = 8 + (i % 4) * 153
         row_y = y + (i // 4) * 22
-        colour = "#c62828" if lp.kind == "R" else "#1565c0"
+        colour = PUSH if lp.kind == "R" else HOLD
         weight = "bold" if lp is driver and lp.strength > 0 else "normal"
         parts.append(
             f'<text x="{x}" y="{row_y}" font-size="11" fill="{colour}" font-weight="{weight}" '

@@ -3,10 +3,10 @@
     uv run python docs/screenshots.py           # all of them
     uv run python docs/screenshots.py lesson    # only lesson mode (lesson_run.png, lesson_explain.png)
 
-Serves `morale dashboard`, plays the baseline preset (seed 42) to day 120, pauses,
-clicks a soldier, and captures each view. Lesson mode: picks the morale_cycle_tipping
-lesson, predicts, plays to its intervention day (where it pauses), then to the end, and
-opens the explanation.
+Serves `morale dashboard`, captures the start card of a first load, closes it, plays the
+baseline preset (seed 42) to day 120, pauses, clicks a soldier, and captures each view.
+Lesson mode: picks the morale_cycle_tipping lesson, predicts, plays to its intervention day
+(where it pauses), then to the end, and opens the explanation.
 """
 
 from __future__ import annotations
@@ -48,11 +48,14 @@ def views(browser, url: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 820})
     page.goto(url)
     page.wait_for_selector("rect.soldier")
-    page.get_by_role("button", name="Play").click()
+    time.sleep(1)
+    page.screenshot(path=OUT / "start.png")
+    page.get_by_role("button", name="Close", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(
         "() => parseInt(document.querySelector('[data-testid=day]').innerText.slice(4)) >= 120"
     )
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     time.sleep(1)
     page.locator("rect.soldier[data-band=w], rect.soldier[data-band=s]").nth(5).click()
     time.sleep(1)

@@ -1,8 +1,8 @@
 """Every parameter of the model, defined once.
 
 Each parameter is a pydantic field carrying its name, type, range, default,
-units and meaning (and, for policy levers, what the two ends of its 0..1 scale
-mean in the real world). This one definition drives:
+units and meaning (and, for policy levers, a short plain-English label and what
+the two ends of its 0..1 scale mean in the real world). This one definition drives:
 
 - validation of scenario files, ``--set`` overrides and live lever changes,
 - the ``morale params`` table and the parameter table in ``docs/ODD.md``,
@@ -53,16 +53,20 @@ def _param(
     units: str,
     meaning: str,
     group: Group,
+    label: str | None = None,
     low: str | None = None,
     high: str | None = None,
     source: str | None = None,
 ) -> Any:
     """One parameter: range, default, units and meaning, in one place.
 
-    ``source`` says where the default comes from: a literature citation, or how it was
-    chosen ("guess, calibrated on design seeds ...").
+    ``label`` is a short plain-English name for the dashboard's controls ("Hunt for deserters");
+    every policy lever has one. ``source`` says where the default comes from: a literature
+    citation, or how it was chosen ("guess, calibrated on design seeds ...").
     """
     extra: dict[str, Any] = {"units": units, "group": group}
+    if label is not None:
+        extra["label"] = label
     if low is not None:
         extra["low"] = low
     if high is not None:
@@ -79,75 +83,75 @@ class Parameters(BaseModel):
 
     # ---- army: the shape of the force (apply on reset) -------------------------
     n_units: int = _param(
-        20, ge=1, le=20_000, units="units", group="army",
+        20, ge=1, le=20_000, units="units", group="army", label="Companies",
         meaning="Number of company-sized units in the army.",
     )
     unit_size: int = _param(
-        100, ge=4, le=2_000, units="soldiers", group="army",
+        100, ge=4, le=2_000, units="soldiers", group="army", label="Soldiers per company",
         meaning="Authorised strength of each unit.",
     )
     squad_size: int = _param(
-        10, ge=2, le=50, units="soldiers", group="army",
+        10, ge=2, le=50, units="soldiers", group="army", label="Soldiers per squad",
         meaning="Soldiers per squad; squad mates are tied to each other (the primary group).",
     )
     cross_ties: int = _param(
-        2, ge=0, le=20, units="ties per soldier", group="army",
+        2, ge=0, le=20, units="ties per soldier", group="army", label="Friends drawn outside the squad",
         meaning="Ties each soldier draws, on joining, to random comrades present in his unit; "
         "later newcomers draw him too, so he ends with about twice as many.",
     )
     frontline_share: float = _param(
-        0.4, ge=0, le=1, units="share of units", group="army",
+        0.4, ge=0, le=1, units="share of units", group="army", label="Companies at the front",
         meaning="Share of units holding the front line at the start.",
     )
     second_line_share: float = _param(
-        0.3, ge=0, le=1, units="share of units", group="army",
+        0.3, ge=0, le=1, units="share of units", group="army", label="Companies in the second line",
         meaning="Share of units in the second line at the start; the rest are in reserve.",
     )
     conscript_share: float = _param(
-        0.6, ge=0, le=1, units="share of soldiers", group="army",
+        0.6, ge=0, le=1, units="share of soldiers", group="army", label="Conscripts at the start",
         meaning="Share of mobilised conscripts (the rest are contract volunteers) at the start.",
     )
     officers_per_unit: int = _param(
-        1, ge=1, le=10, units="officers", group="army",
+        1, ge=1, le=10, units="officers", group="army", label="Officers per company",
         meaning="Officers leading each unit.",
     )
 
     # ---- policy levers (live; take effect from the next day) -------------------
     combat_intensity: float = _param(
-        0.5, ge=0, le=1, units="0..1", group="lever",
+        0.5, ge=0, le=1, units="0..1", group="lever", label="Intensity of fighting",
         meaning="How hard the front is fighting.",
         low="a quiet front: no casualties", high="all-out assault: a frontline soldier of a "
         "full-strength, leaderless unit is hit with chance max_casualty_rate a day",
     )
     supply_level: float = _param(
-        0.7, ge=0, le=1, units="0..1", group="lever",
+        0.7, ge=0, le=1, units="0..1", group="lever", label="Supply budget",
         meaning="Share of the units' needs (food, ammunition, shelter) the supply budget funds.",
         low="nothing is sent", high="every need is funded",
     )
     medical_care: float = _param(
-        0.4, ge=0, le=1, units="0..1", group="lever",
+        0.4, ge=0, le=1, units="0..1", group="lever", label="Medical care",
         meaning="Quality of medical care and evacuation; reaches units with the supply delay.",
         low="no medics: casualties terrify and kill", high="prompt evacuation and surgery",
     )
     officer_competence: float = _param(
-        0.5, ge=0, le=1, units="0..1", group="lever",
+        0.5, ge=0, le=1, units="0..1", group="lever", label="Officers' skill",
         meaning="Mean leadership competence of officers (each officer varies around it).",
         low="incompetent, absent officers", high="skilled officers who lead from the front",
     )
     officer_harshness: float = _param(
-        0.5, ge=0, le=1, units="0..1", group="lever",
+        0.5, ge=0, le=1, units="0..1", group="lever", label="Officers' harshness",
         meaning="Mean punitive style of officers (each officer varies around it).",
         low="fair, trusted command", high="brutal: beatings, threats, 'pits'",
     )
     penalty_severity: float = _param(
-        0.5, ge=0, le=1, units="0..1", group="lever",
+        0.5, ge=0, le=1, units="0..1", group="lever", label="Punishment for desertion",
         meaning="Severity of punishment for desertion, as soldiers perceive it (the chance of "
         "prison is prison_share).",
         low="a reprimand, sent back to the unit", high="up to 10 years in prison "
         "(Russia's 2022 maximum for desertion)",
     )
     enforcement: float = _param(
-        0.4, ge=0, le=1, units="0..1", group="lever",
+        0.4, ge=0, le=1, units="0..1", group="lever", label="Hunt for deserters",
         meaning="Effort of the hunt for deserters (certainty of capture: a deserter's daily "
         "chance of being caught is enforcement x max_capture_rate while the military police "
         "outnumber the deserters, less once they are outnumbered).",
@@ -155,7 +159,7 @@ class Parameters(BaseModel):
         "checkpoints, searches, families watched",
     )
     prison_share: float = _param(
-        0.25, ge=0, le=1, units="share of the caught", group="lever",
+        0.25, ge=0, le=1, units="share of the caught", group="lever", label="Caught deserters jailed",
         meaning="Chance that a caught deserter is imprisoned (removed from the army); the rest "
         "are sent back to their unit.",
         low="every caught deserter is sent back", high="every caught deserter is jailed",
@@ -163,29 +167,29 @@ class Parameters(BaseModel):
         "(Mediazona and others, Russia 2023-2025)",
     )
     propaganda: float = _param(
-        0.2, ge=0, le=1, units="0..1", group="lever",
+        0.2, ge=0, le=1, units="0..1", group="lever", label="Propaganda campaign",
         meaning="Intensity of the campaign portraying the war as a noble cause.",
         low="no campaign", high="saturation messaging",
     )
     peer_influence: float = _param(
-        0.5, ge=0, le=1, units="0..1", group="lever",
+        0.5, ge=0, le=1, units="0..1", group="lever", label="Pull of comrades leaving",
         meaning="How strongly comrades' desertions push a soldier to leave: those of his ties "
         "(peer_gain) and his unit's desertion norm (norm_weight).",
         low="soldiers ignore who leaves (no contagion)", high="seeing friends leave "
         "weighs as much as fear",
     )
     reinforcement_rate: float = _param(
-        0.5, ge=0, le=1, units="share per week", group="lever",
+        0.5, ge=0, le=1, units="share per week", group="lever", label="Replacements sent",
         meaning="Share of a unit's vacancies filled by replacements each week.",
         low="no replacements", high="every vacancy refilled within a week",
     )
     replacement_conscript_share: float = _param(
-        0.85, ge=0, le=1, units="share of replacements", group="lever",
+        0.85, ge=0, le=1, units="share of replacements", group="lever", label="Conscripts among replacements",
         meaning="Share of replacements who are mobilised conscripts.",
         low="only volunteers", high="only conscripts",
     )
     rotation_days: int = _param(
-        0, ge=0, le=365, units="days", group="lever",
+        0, ge=0, le=365, units="days", group="lever", label="Days at the front before relief",
         meaning="Days a frontline unit fights before a rear unit relieves it (0 = never).",
     )
 
@@ -500,7 +504,8 @@ PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)
 
 
 def spec(name: str) -> dict[str, Any]:
-    """The definition of one parameter: name, type, group, default, range, units, meaning, source."""
+    """The definition of one parameter: name, type, group, default, range, units, meaning, label,
+    the meaning of its ends (low, high) and source."""
     field = Parameters.model_fields[name]
     extra = field.json_schema_extra or {}
     bounds = {type(m).__name__: m for m in field.metadata}
@@ -513,6 +518,7 @@ def spec(name: str) -> dict[str, Any]:
         "max": bounds["Le"].le,
         "units": extra["units"],
         "meaning": field.description,
+        "label": extra.get("label"),
         "low": extra.get("low"),
         "high": extra.get("high"),
         "source": extra.get("source"),

@@ -19,6 +19,7 @@ import pytest
 from dashboards import server as server_module
 from experiments import lessons
 from model.model import MoraleModel
+from model.parameters import specs
 from model.scenarios import resolve
 
 try:
@@ -76,8 +77,8 @@ def lesson_page(browser, lesson_server):
     yield from _open(browser, lesson_server)
 
 
-def _open(browser, server):
-    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+def _open(browser, server, width: int = 1500, height: int = 1000):
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(45_000)
     page.outside_requests = []
@@ -104,7 +105,15 @@ def step(page, days: int) -> None:
 
 
 def lever_slider(page, name: str):
-    return page.locator(".v-input", has=page.get_by_text(name, exact=True)).get_by_role("slider")
+    return page.get_by_test_id(f"lever-{name}").get_by_role("slider")
+
+
+def play(page) -> None:
+    page.get_by_role("button", name="Play", exact=True).click()
+
+
+def pause(page) -> None:
+    page.get_by_role("button", name="Pause", exact=True).click()
 
 
 def test_page_loads_offline_with_every_soldier_on_the_map(page):
@@ -119,11 +128,11 @@ def test_page_loads_offline_with_every_soldier_on_the_map(page):
 def test_step_and_play_advance_the_model(page):
     step(page, 2)
     assert shown_day(page) == 2
-    page.get_by_role("button", name="Play").click()
+    play(page)
     page.wait_for_function(
         "() => parseInt(document.querySelector('[data-testid=day]')?.innerText.slice(4)) >= 15"
     )
-    page.get_by_role("button", name="Pause").click()
+    pause(page)
     time.sleep(0.5)
     paused_at = shown_day(page)
     time.sleep(1.0)
@@ -140,7 +149,7 @@ def test_lever_change_mid_run_is_marked_on_the_charts(page):
     slider.press("ArrowRight")
     page.wait_for_selector(".lever-mark-label")
     label = page.locator("[data-testid=chart-desertion] .lever-mark-label").text_content()
-    assert label == "combat_intensity 0.5→0.55"
+    assert label == "Intensity of fighting 0.5→0.55"  # the lever's plain-English label
     step(page, 1)  # the change stays marked as the run goes on
     assert page.locator("[data-testid=chart-morale] .lever-mark").count() == 1
 
@@ -220,6 +229,161 @@ def test_each_browser_tab_is_its_own_session(browser, server, page):
     assert shown_day(other) == 0
     assert shown_day(page) == 4
     other.close()
+
+
+# ---- a dashboard for a real classroom: the start card, levers as text, projector fit -----
+
+
+def header_text(page) -> str:
+    return page.get_by_test_id("day").locator("..").inner_text()
+
+
+def test_start_card_shows_on_first_load_and_its_buttons_lead_where_they_say(page):
+    card = page.locator(".start-card")
+    expect(card).to_be_visible()
+    expect(page.get_by_test_id("start-text")).to_contain_text("motivation, fear and grievance")
+    # "Watch a company collapse": the meat_grinder preset, playing, on the army view
+    page.get_by_role("button", name="Watch a company collapse").click()
+    expect(card).to_have_count(0)
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('[data-testid=day]')?.innerText.slice(4)) >= 3")
+    pause(page)
+    assert "meat_grinder, seed 42" in header_text(page)
+    expect(page.get_by_test_id("lever-value-combat_intensity")).to_have_text(
+        f"{resolve('meat_grinder').params.combat_intensity:.2f}")
+    expect(page.get_by_test_id("chart-desertion")).to_be_visible()
+    # reopen; "The morale cycle lesson": the lesson as the lesson picker opens it, step 1
+    page.get_by_role("button", name="Start here").click()
+    expect(card).to_be_visible()
+    page.get_by_role("button", name="The morale cycle lesson").click()
+    lesson = lessons.resolve("morale_cycle_tipping")
+    expect(page.get_by_text(f"Lesson: {lesson.title}")).to_be_visible()
+    expect(page.get_by_text(lesson.question.text)).to_be_visible()
+    expect(page.get_by_test_id("day").locator("..")).to_contain_text(
+        "lesson morale_cycle_tipping (baseline), seed 42")
+    expect(card).to_have_count(0)
+    assert shown_day(page) == 0
+    # reopen; "Free play": the baseline army, no lesson, day 0
+    page.get_by_role("button", name="Start here").click()
+    page.get_by_role("button", name="Free play").click()
+    expect(card).to_have_count(0)
+    expect(page.get_by_text(f"Lesson: {lesson.title}")).to_have_count(0)
+    expect(page.get_by_test_id("day").locator("..")).to_contain_text("Day 0 · baseline, seed 42")
+    expect(page.get_by_test_id("lever-value-combat_intensity")).to_have_text("0.50")
+    # the card can be closed without choosing
+    page.get_by_role("button", name="Start here").click()
+    page.get_by_role("button", name="Close", exact=True).click()
+    expect(card).to_have_count(0)
+
+
+def test_every_lever_shows_its_label_value_and_ends_as_text(page):
+    for s in specs("lever"):
+        name = s["name"]
+        lever = page.get_by_test_id(f"lever-{name}")
+        expect(lever).to_contain_text(s["label"])
+        shown = page.get_by_test_id(f"lever-value-{name}")
+        expect(shown).to_be_visible()
+        expected = str(s["default"]) if s["type"] == "int" else f"{s['default']:.2f}"
+        assert shown.inner_text() == expected, name
+        for end in (s["low"], s["high"]):
+            if end:
+                expect(lever).to_contain_text(end)
+        assert lever.get_attribute("title") == s["meaning"]
+    # the text follows the slider, without dragging it
+    slider = lever_slider(page, "enforcement")
+    slider.focus()
+    slider.press("ArrowRight")
+    expect(page.get_by_test_id("lever-value-enforcement")).to_have_text("0.45")
+
+
+def test_lever_change_labels_overlap_neither_each_other_nor_the_legend(page):
+    step(page, 2)
+    for name in ("combat_intensity", "supply_level", "enforcement"):  # three changes on one day
+        slider = lever_slider(page, name)
+        slider.focus()
+        slider.press("ArrowRight")
+    step(page, 1)
+    slider = lever_slider(page, "propaganda")  # and one the next day, right beside them
+    slider.focus()
+    slider.press("ArrowRight")
+    chart = page.get_by_test_id("chart-desertion")
+    expect(chart.locator(".lever-mark-label")).to_have_count(4)
+    boxes = page.evaluate("""() => {
+        const svg = document.querySelector('[data-testid=chart-desertion]');
+        const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+        return {labels: [...svg.querySelectorAll('.lever-mark-label')].map(box),
+                legend: [...svg.closest('.chart-box').querySelectorAll('.chart-key')].map(box)};
+    }""")
+
+    def overlap(a, b) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    labels = boxes["labels"]
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:] + boxes["legend"]:
+            assert not overlap(a, b), (a, b)
+
+
+PROJECTOR = """() => {
+    const wide = [...document.querySelectorAll('*')].filter(e => {
+        const style = getComputedStyle(e);
+        return ['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1;
+    }).map(e => `${e.tagName}.${e.className} ${e.scrollWidth} > ${e.clientWidth}`);
+    const px = sel => [...document.querySelectorAll(sel)].map(e => parseFloat(getComputedStyle(e).fontSize));
+    // SVG text is scaled with its drawing: its size on screen is its font size times the scale
+    const map = document.querySelector('.unit-map svg');
+    const scale = map.getScreenCTM().a;
+    const title = [...document.querySelectorAll('.v-card__title')]
+        .find(e => e.innerText.includes('inspector'));
+    const range = document.createRange();
+    range.selectNodeContents(title);
+    const sidebar = document.querySelector('.v-navigation-drawer').getBoundingClientRect();
+    const buttons = [...document.querySelectorAll('button')]
+        .filter(b => ['play', 'step'].includes(b.innerText.trim().toLowerCase()))
+        .map(b => {
+            const r = b.getBoundingClientRect();
+            return [b.innerText.trim().toLowerCase(), r.left, r.bottom];
+        });
+    return {
+        scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+        innerHeight: window.innerHeight, wide, sidebarRight: sidebar.right, buttons,
+        leverLabels: px('.lever-label'), leverValues: px('.lever-value'),
+        headings: [...px('.v-card__title'), ...px('.chart-title')],
+        bandLabels: [...map.querySelectorAll(':scope > text')]
+            .map(t => parseFloat(t.getAttribute('font-size')) * scale),
+        inspectorTitleLines: new Set([...range.getClientRects()].map(r => Math.round(r.top))).size,
+    };
+}"""
+
+
+@pytest.fixture
+def projector_page(browser, server):
+    """A classroom projector's 1024 x 768."""
+    yield from _open(browser, server, 1024, 768)
+
+
+@pytest.mark.parametrize("state", ["first load", "a run with a lever moved and the inspector open"])
+def test_projector_fit_at_1024x768(projector_page, state):
+    page = projector_page
+    if state != "first load":
+        page.get_by_role("button", name="Close", exact=True).click()
+        expect(page.locator(".start-card")).to_have_count(0)  # the buttons below have moved up
+        step(page, 5)
+        slider = lever_slider(page, "combat_intensity")
+        slider.focus()
+        slider.press("ArrowRight")
+        page.locator("rect.soldier[data-band=s]").nth(3).click()
+        page.wait_for_selector("[data-testid=inspector]")
+    m = page.evaluate(PROJECTOR)
+    assert m["scrollWidth"] <= m["innerWidth"], m  # no horizontal scrolling of the page ...
+    assert m["wide"] == [], m  # ... nor of any scrolling part of it (the main area)
+    # Play and Step in the main area (right of the sidebar), on screen without scrolling
+    assert sorted(name for name, _, _ in m["buttons"]) == ["play", "step"], m["buttons"]
+    for _name, left, bottom in m["buttons"]:
+        assert left >= m["sidebarRight"] and bottom <= m["innerHeight"], m
+    assert m["inspectorTitleLines"] == 1  # "Soldier inspector" does not break mid-word
+    for key in ("leverLabels", "leverValues", "headings", "bandLabels"):
+        assert m[key] and min(m[key]) >= 14, (key, m[key])
 
 
 # ---- lesson mode --------------------------------------------------------------------

@@ -122,3 +122,13 @@ def test_strict_validation_turns_no_string_or_boolean_into_a_number(values):
     with pytest.raises(ParameterError, match="is not allowed: it must be a"):
         validate(values, strict=True)
     assert validate({"enforcement": 1, "n_units": 4}, strict=True).enforcement == 1.0
+
+
+def test_every_lever_has_a_short_plain_english_label():
+    """The dashboard's sliders read their labels from the definition: every policy lever needs one."""
+    for name in LEVERS:
+        label = spec(name)["label"]
+        assert label, f"lever {name} has no label (give _param a label=...)"
+        assert "_" not in label and len(label) <= 32, (name, label)
+    labels = [spec(name)["label"] for name in LEVERS]
+    assert len(set(labels)) == len(labels), "two levers share a label"

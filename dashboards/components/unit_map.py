@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import solara
 
-from dashboards.views import BANDS
+from dashboards.views import BANDS, OKABE_ITO
 
 
 @solara.component_vue("unit_map.vue", vuetify=False)
@@ -32,12 +32,12 @@ COLORS = {code: colour for code, (_label, colour) in BANDS.items()}
 def Legend():
     items = "".join(
         f'<span style="margin-right:12px;white-space:nowrap">'
-        f'<span style="display:inline-block;width:10px;height:10px;background:{colour};'
-        f'margin-right:4px"></span>{label}</span>'
+        f'<span style="display:inline-block;width:11px;height:11px;background:{colour};'
+        f'margin-right:4px;outline:1px solid #999"></span>{label}</span>'
         for label, colour in BANDS.values()
     )
     officer = (
-        '<span style="white-space:nowrap"><span style="color:#0d47a1">&#9650;</span> officer '
-        '<span style="color:#c62828;margin-left:6px">&#x2715;</span> officer killed</span>'
+        '<span style="white-space:nowrap"><span style="color:#000">&#9650;</span> officer '
+        f'<span style="color:{OKABE_ITO["vermillion"]};margin-left:6px">&#x2715;</span> officer killed</span>'
     )
-    solara.HTML(tag="div", unsafe_innerHTML=f'<div style="font-size:12px">{items}{officer}</div>')
+    solara.HTML(tag="div", unsafe_innerHTML=f'<div style="font-size:13px">{items}{officer}</div>')
