@@ -212,11 +212,19 @@ class Lesson:
                 return i
         return None
 
+    def value_before_intervention(self, name: str) -> Any:
+        """A lever's value in force when the intervention comes: the lesson's start, then its
+        scenario's events scheduled before the intervention day."""
+        value = getattr(self.params, name)
+        for event in sorted(self.events, key=lambda e: e.day):
+            if event.day < self.intervention.day and name in event.levers:
+                value = event.levers[name]
+        return value
+
     def lever_text(self, levers: dict[str, Any] | None = None) -> str:
-        """'combat_intensity 0.5 → 0.7, ...' from the lesson's starting values."""
-        start = self.params
+        """'combat_intensity 0.5 → 0.7, ...' from the values in force before the intervention."""
         levers = self.intervention.levers if levers is None else levers
-        return ", ".join(f"{k} {getattr(start, k):g} → {v:g}" for k, v in levers.items())
+        return ", ".join(f"{k} {self.value_before_intervention(k):g} → {v:g}" for k, v in levers.items())
 
 
 # ---------------------------------------------------------------------------- #

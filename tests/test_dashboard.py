@@ -404,11 +404,13 @@ def play_to(page, target: int) -> None:
 def test_a_lesson_loads_its_scenario_and_applies_its_intervention_on_its_day(lesson_page):
     page, lesson = lesson_page, lessons.resolve(LESSON)
     (lever, new), = lesson.intervention.levers.items()
-    start = getattr(lesson.params, lever)
+    start, before = getattr(lesson.params, lever), lesson.value_before_intervention(lever)
     day = lesson.intervention.day
-    assert start == 0.2 and new == 0.7  # the lesson's own [parameters] on top of its preset
+    (shock,) = lesson.events  # the preset's offensive, before the lesson's intervention ends it
+    assert (start, before, new) == (0.5, 1.0, 0.5) and shock.day < day
     # loaded: its scenario and parameters, seed and horizon, step 1 of 3
-    expect(page.get_by_test_id("day").locator("..")).to_contain_text(f"lesson {LESSON} (baseline), seed 42")
+    expect(page.get_by_test_id("day").locator("..")).to_contain_text(
+        f"lesson {LESSON} ({lesson.spec.scenario}), seed 42")
     assert lever_slider(page, lever).get_attribute("aria-valuenow") == f"{start:g}"
     assert page.get_by_label("Stop at day").input_value() == str(lesson.days)
     for label in ("1 Predict", "2 Run", "3 Explain"):
@@ -425,13 +427,14 @@ def test_a_lesson_loads_its_scenario_and_applies_its_intervention_on_its_day(les
     assert page.locator(".lever-mark").count() == 0
     play_to(page, day)
     expect(page.get_by_test_id("lesson-intervention")).to_contain_text(
-        f"Applied on day {day}: {lever} {start:g} → {new:g}")
+        f"Applied on day {day}: {lever} {before:g} → {new:g}")
     time.sleep(1.0)
     assert shown_day(page) == day  # paused on the day
     assert lever_slider(page, lever).get_attribute("aria-valuenow") == f"{new:g}"
-    marks = page.locator("[data-testid=chart-desertion] .lever-mark")
-    assert marks.count() == 1 and marks.get_attribute("data-day") == str(day)
-    assert page.locator("[data-testid=lesson-watch-chart] .lever-mark").get_attribute("data-day") == str(day)
+    marks = page.locator("[data-testid=chart-desertion] .lever-mark")  # the preset's event, the lesson's
+    assert sorted(int(marks.nth(i).get_attribute("data-day")) for i in range(marks.count())) == [shock.day, day]
+    watch_marks = page.locator("[data-testid=lesson-watch-chart] .lever-mark")
+    assert str(day) in [watch_marks.nth(i).get_attribute("data-day") for i in range(watch_marks.count())]
     # the model the page runs is the lesson's: same figures as the lesson's run with this seed
     reference = lessons.series(lesson, SEED)
     assert page.get_by_test_id("desertion-rate").inner_text() == f"{reference['desertion_rate'][day]:.1%}"
