@@ -55,7 +55,7 @@ import pandas as pd
 
 from experiments.sweeps.outcomes import OUTCOMES
 from experiments.sweeps.store import MANIFEST, ResultStore, write_atomic
-from model.parameters import did_you_mean
+from model.parameters import PARAMETER_NAMES, did_you_mean
 
 DEFAULT_MIN_COVERAGE = 0.5
 PEEL_ALPHA = 0.05  # the EMA Workbench's defaults, kept
@@ -160,7 +160,7 @@ def load_sweep(folder: Path) -> SweepRuns:
     try:
         info = json.loads(info_file.read_text(encoding="utf-8"))
         levers = [v["name"] for v in info["varied"]]
-        if not levers or not all(isinstance(n, str) for n in levers):
+        if not levers or not all(isinstance(n, str) and n in PARAMETER_NAMES for n in levers):
             raise ValueError("no varied parameters")
         planned = int(info.get("runs") or 0)
     except (OSError, ValueError, TypeError, KeyError):
