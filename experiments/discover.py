@@ -139,6 +139,7 @@ class SweepRuns:
     planned: int
     failed: int
     finished: bool  # runs.parquet written: every planned run has a result
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # each lever's range in the spec
 
     @property
     def outcomes(self) -> list[str]:
@@ -178,7 +179,22 @@ def load_sweep(folder: Path) -> SweepRuns:
         raise DiscoverError(f"the sweep in {folder} has no runs to analyse: {state}; run or resume it "
                             f"with `morale sweep {folder}/spec.toml --out {folder}`")
     return SweepRuns(folder, str(info.get("name", folder.name)), levers, ok,
-                     planned or len(runs), int((runs["status"] != "ok").sum()), finished)
+                     planned or len(runs), int((runs["status"] != "ok").sum()), finished,
+                     _declared_ranges(info["varied"]))
+
+
+def _declared_ranges(varied: list[dict]) -> dict[str, tuple[float, float]]:
+    """Each lever's range as the spec gave it: its list of values, or its bounds."""
+    ranges = {}
+    for entry in varied:
+        values = entry.get("values") or [entry.get("min"), entry.get("max")]
+        try:
+            numbers = [float(v) for v in values]
+        except (TypeError, ValueError):
+            continue  # not recorded: the range of the runs is shown instead
+        if numbers and all(math.isfinite(v) for v in numbers):
+            ranges[entry["name"]] = (min(numbers), max(numbers))
+    return ranges
 
 
 @dataclass
@@ -191,6 +207,7 @@ class Data:
     values: np.ndarray  # the outcome (its mean over seeds with mean_over_seeds)
     unit: str  # "runs" or "design points"
     notes: list[str] = field(default_factory=list)
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # each lever's range in the spec
 
 
 def build_xy(sweep: SweepRuns, condition: Condition, mean_over_seeds: bool = False) -> Data:
@@ -221,7 +238,7 @@ def build_xy(sweep: SweepRuns, condition: Condition, mean_over_seeds: bool = Fal
                             f"{sweep.dir} ({seen}); give a condition some {unit} meet")
     if y.all():
         notes.append(f"every one of the {len(y)} {unit} meets '{condition}': the whole sweep is the box")
-    return Data(x.reset_index(drop=True), y, values.to_numpy(dtype=float), unit, notes)
+    return Data(x.reset_index(drop=True), y, values.to_numpy(dtype=float), unit, notes, sweep.ranges)
 
 
 # --------------------------------------------------------------------------- #
@@ -326,13 +343,17 @@ class LeverRange:
     """One lever of a box: the values its runs took, whether PRIM restricted it."""
 
     name: str
-    restricted: bool
+    sides: tuple[bool, bool]  # whether PRIM restricted its low end, its high end
     low: float  # the lowest and highest value of the lever among the box's rows
     high: float
-    sweep_low: float  # ... among all rows
+    sweep_low: float  # the range the sweep gave it (its spec's bounds or values)
     sweep_high: float
     limits: tuple[float, float]  # PRIM's cut points (between two values seen)
     quasi_p: tuple[float | None, float | None]  # per side (low, high); None where that side is free
+
+    @property
+    def restricted(self) -> bool:
+        return any(self.sides)
 
     @property
     def weak(self) -> bool:
@@ -340,9 +361,15 @@ class LeverRange:
         return any(p is not None and p > 0.05 for p in self.quasi_p)
 
     def text(self) -> str:
+        """``any``, ``>= a``, ``<= b`` or ``a to b``: the values of the box's rows on its
+        restricted ends."""
         if not self.restricted:
             return "any"
-        return fmt(self.low) if self.low == self.high else f"{fmt(self.low)} to {fmt(self.high)}"
+        if self.low == self.high:
+            return fmt(self.low)
+        if all(self.sides):
+            return f"{fmt(self.low)} to {fmt(self.high)}"
+        return f">= {fmt(self.low)}" if self.sides[0] else f"<= {fmt(self.high)}"
 
 
 @dataclass
@@ -375,13 +402,15 @@ def describe_box(trajectory: Trajectory, index: int, data: Data) -> Box:
         inside &= (x[name].to_numpy() >= limits.loc[0, name]) & (x[name].to_numpy() <= limits.loc[1, name])
     levers = []
     for name in x.columns:
-        restricted = bool((limits[name] != first[name]).any())
+        cut = (bool(limits.loc[0, name] != first.loc[0, name]),
+               bool(limits.loc[1, name] != first.loc[1, name]))
         seen = x.loc[inside, name]
         sides = [*trajectory.quasi_p[index].get(name, []), -1, -1][:2]
+        declared = data.ranges.get(name, (float(x[name].min()), float(x[name].max())))
         levers.append(LeverRange(
-            name, restricted,
+            name, cut,
             float(seen.min()) if len(seen) else math.nan, float(seen.max()) if len(seen) else math.nan,
-            float(x[name].min()), float(x[name].max()),
+            *declared,
             (float(limits.loc[0, name]), float(limits.loc[1, name])),
             tuple(float(p) if p is not None and p >= 0 else None for p in sides),
         ))
@@ -420,8 +449,9 @@ def plot_tradeoff(trajectory: Trajectory, chosen: Box, condition: Condition, tit
     norm = BoundaryNorm(np.arange(-0.5, top + 1.5), cmap.N)
     if min_coverage is not None:
         ax.axvline(min_coverage, color="0.55", lw=0.9, ls="--", zorder=0)
-        ax.annotate(f"coverage {min_coverage:g}", (min_coverage, 1.0), xytext=(-4, 0),
-                    textcoords="offset points", ha="right", va="top", rotation=90, fontsize=7.5, color="0.45")
+        ax.annotate(f"min coverage {min_coverage:g}", (min_coverage, 0), xytext=(-4, 4),
+                    xycoords=("data", "axes fraction"), textcoords="offset points", ha="right", va="bottom",
+                    rotation=90, fontsize=7.5, color="0.45")
     ax.plot(stats["coverage"], stats["density"], color="0.75", lw=1, zorder=1)
     dots = ax.scatter(stats["coverage"], stats["density"], c=stats["restricted"], cmap=cmap, norm=norm,
                       s=28, zorder=2, edgecolors="white", linewidths=0.5)
@@ -438,7 +468,7 @@ def plot_tradeoff(trajectory: Trajectory, chosen: Box, condition: Condition, tit
     right = chosen.coverage > 0.6
     ax.annotate("\n".join(lines), (chosen.coverage, chosen.density), textcoords="offset points",
                 xytext=(-14 if right else 14, -14), ha="right" if right else "left", va="top",
-                fontsize=8.5, color="crimson",
+                multialignment="left", fontsize=8.5, color="crimson",
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "crimson", "lw": 0.8},
                 arrowprops={"arrowstyle": "-", "color": "crimson", "lw": 0.8})
     ax.set_xlabel(f"coverage: share of the {unit} meeting the condition that are in the box")
@@ -480,6 +510,7 @@ def box_json(sweep: SweepRuns, condition: Condition, data: Data, trajectory: Tra
             "rows_in_box_meeting": box.k,
             "levers": {lever.name: {
                 "restricted": lever.restricted,
+                "restricted_ends": {"low": lever.sides[0], "high": lever.sides[1]},
                 "min": number(lever.low), "max": number(lever.high),
                 "prim_limits": [number(v) for v in lever.limits],
                 "sweep_min": lever.sweep_low, "sweep_max": lever.sweep_high,

@@ -17,6 +17,7 @@ from experiments.discover import (
     Condition,
     Data,
     DiscoverError,
+    LeverRange,
     Trajectory,
     build_xy,
     choose_box,
@@ -62,8 +63,8 @@ def test_prim_finds_the_true_box_and_leaves_the_irrelevant_lever_free(seed):
     assert levers["x1"].quasi_p[1] < 1e-6 and levers["x2"].quasi_p[0] < 1e-6  # the true edges
     # x1's upper and x2's lower edge near the truth; their other ends free, or trimmed a little
     # by a peel marked as possibly noise
-    assert levers["x1"].high == pytest.approx(0.3, abs=0.05)
-    assert levers["x2"].low == pytest.approx(0.6, abs=0.05)
+    assert levers["x1"].high == pytest.approx(0.3, abs=0.05) and levers["x1"].sides[1]
+    assert levers["x2"].low == pytest.approx(0.6, abs=0.05) and levers["x2"].sides[0]
     assert levers["x1"].quasi_p[0] is None or (levers["x1"].quasi_p[0] > 0.05 and levers["x1"].low < 0.05)
     assert levers["x2"].quasi_p[1] is None or (levers["x2"].quasi_p[1] > 0.05 and levers["x2"].high > 0.95)
     assert box.density > 0.85 and box.coverage >= 0.5
@@ -85,6 +86,19 @@ def test_the_trajectory_runs_from_everything_to_a_dense_box():
     assert stats["density"].iloc[0] == pytest.approx(data.y.mean())
     assert stats["density"].iloc[-1] > 0.9 and stats["n"].iloc[-1] < 0.15 * len(data.y)
     assert (stats["density"].diff().dropna() >= 0).all()  # each peel (or paste) raises the density
+
+
+def test_a_lever_range_reads_as_any_one_end_or_both():
+    def lever(sides, low=0.2, high=0.8):
+        return LeverRange("x", sides, low, high, 0.0, 1.0, (0.1, 0.9), (None, None))
+
+    assert lever((False, False)).text() == "any"
+    assert lever((True, False)).text() == ">= 0.2"
+    assert lever((False, True)).text() == "<= 0.8"
+    assert lever((True, True)).text() == "0.2 to 0.8"
+    assert lever((True, False), 0.7, 0.7).text() == "0.7"
+    assert lever((True, True), 2.0, 40.0).text() == "2 to 40"
+    assert lever((True, True), 1 / 3).text() == "0.333 to 0.8"
 
 
 def _trajectory(coverage, density) -> Trajectory:
@@ -218,6 +232,8 @@ def test_end_to_end_a_tiny_sweep_gives_a_box_a_plot_and_json(tiny, tmp_path):
         inside &= (runs[name] >= lever["min"]) & (runs[name] <= lever["max"])
         assert lever["restricted"] == ((lever["min"], lever["max"]) != (runs[name].min(), runs[name].max()))
     assert found["rows"] == "runs" and found["rows_total"] == len(runs) == 18
+    spec_ranges = {name: (lever["sweep_min"], lever["sweep_max"]) for name, lever in box["levers"].items()}
+    assert spec_ranges == {"penalty_severity": (0.1, 0.9), "supply_level": (0.3, 1.0)}
     assert found["rows_meeting"] == meets.sum()
     assert box["rows_in_box"] == inside.sum() and box["rows_in_box_meeting"] == (inside & meets).sum()
     assert box["coverage"] == pytest.approx((inside & meets).sum() / meets.sum())
