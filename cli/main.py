@@ -441,7 +441,11 @@ def discover(
     target = checked_out(plot, "--plot") if plot is not None else None
     if target is not None and target.suffix.lower() not in (".svg", ".png"):
         fail(f"--plot {plot} is not allowed: give a file name ending in .svg or .png")
-    found = discover(directory, where, min_coverage, density, box, mean_over_seeds)
+    from rich.console import Console
+
+    # importing the EMA Workbench takes most of the time (about 9 s here): say what is going on
+    with Console(stderr=True).status("reading the sweep, loading the EMA Workbench, running PRIM"):
+        found = discover(directory, where, min_coverage, density, box, mean_over_seeds)
     target = target or default_plot_path(directory, found.condition)
     chosen_by = None if density is not None or box is not None else (min_coverage or 0.5)
     sweep_, data, chosen = found.sweep, found.data, found.box

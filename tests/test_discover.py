@@ -267,6 +267,14 @@ def test_a_partly_finished_sweep_is_read_from_its_part_files(tiny, tmp_path):
     result = morale("discover", str(partial), "--where", _median_condition(tiny))
     assert result.exit_code == 0, result.output
     assert "has not finished: 13 of its 18 planned runs" in result.output
+    plot = partial / "discover_mean_grievance.svg"
+    assert plot.is_file()
+    # the sweep resumes into the folder, leaving the plot alone; then all 18 runs are read
+    resumed = morale("sweep", str(partial / "spec.toml"), "--workers", "1", "--out", str(partial), "--quiet")
+    assert resumed.exit_code == 0, resumed.output
+    assert "(13 already done, 5 run now" in resumed.output and plot.is_file()
+    again = load_sweep(partial)
+    assert again.finished and len(again.runs) == 18
 
 
 def test_an_empty_outcome_counts_as_not_meeting_and_is_said(tiny, tmp_path):
