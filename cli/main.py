@@ -36,6 +36,7 @@ EXPECTED_ERRORS = (
     ("model.outputs", "OutputError"),
     ("experiments.sweeps.spec", "SweepError"),
     ("experiments.report", "ReportError"),
+    ("experiments.discover", "DiscoverError"),
     ("experiments.lessons", "LessonError"),
     ("dashboards.server", "AddressError"),
 )
@@ -396,6 +397,111 @@ def report(
             table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
         Console(width=140).print(table)
     typer.echo(f"wrote {made.dir}/: {', '.join(p.name for p in made.files)}")
+
+
+@app.command()
+def discover(
+    directory: Annotated[Path, typer.Argument(help="Output folder of a `morale sweep` (finished or not).")],
+    where: Annotated[
+        str, typer.Option(help="The outcome range wanted: COLUMN < x (or <=, >, >=), e.g. "
+                          "'desertion_rate < 0.05'.")
+    ],
+    min_coverage: Annotated[
+        float | None, typer.Option(help="Choose the densest box holding at least this share of the runs "
+                                   "that meet the condition [default: 0.5].")
+    ] = None,
+    density: Annotated[
+        float | None, typer.Option(help="Instead: the box with the highest coverage whose density is at "
+                                   "least this.")
+    ] = None,
+    box: Annotated[
+        int | None, typer.Option(help="Instead: this box of the peeling trajectory (the plot numbers them).")
+    ] = None,
+    mean_over_seeds: Annotated[
+        bool, typer.Option(help="One row per design point, its outcome averaged over its seeds "
+                           "[default: one row per run].")
+    ] = False,
+    plot: Annotated[
+        str | None, typer.Option(help="Where to write the trade-off plot, .svg or .png "
+                                 "[default: DIRECTORY/discover_COLUMN.svg].")
+    ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the box, its statistics and the trajectory as JSON "
+                           "instead of the table.")
+    ] = False,
+) -> None:
+    """Scenario discovery (PRIM): which ranges of the swept levers keep an outcome where you want it?
+
+    Prints the box (per lever its range, or any), its coverage and density, and writes a plot of
+    the coverage/density trade-off along PRIM's peeling trajectory.
+    """
+    from experiments.discover import check_choice, default_plot_path, discover, plot_tradeoff
+
+    check_choice(min_coverage, density, box)
+    target = checked_out(plot, "--plot") if plot is not None else None
+    if target is not None and target.suffix.lower() not in (".svg", ".png"):
+        fail(f"--plot {plot} is not allowed: give a file name ending in .svg or .png")
+    from rich.console import Console
+
+    # importing the EMA Workbench takes most of the time (about 9 s here): say what is going on
+    with Console(stderr=True).status("reading the sweep, loading the EMA Workbench, running PRIM"):
+        found = discover(directory, where, min_coverage, density, box, mean_over_seeds)
+    target = target or default_plot_path(directory, found.condition)
+    chosen_by = None if density is not None or box is not None else (min_coverage or 0.5)
+    sweep_, data, chosen = found.sweep, found.data, found.box
+    title = f"{sweep_.name}: {len(data.y)} {data.unit}, {int(data.y.sum())} meet {found.condition}"
+    plot_tradeoff(found.trajectory, chosen, found.condition, title, target, data.unit, chosen_by)
+    notes = list(data.notes)
+    if not sweep_.finished:
+        notes.append(f"the sweep has not finished: {len(sweep_.runs)} of its {sweep_.planned} planned runs "
+                     "so far (rerun `morale sweep` to complete it)")
+    if sweep_.failed:
+        notes.append(f"{sweep_.failed} failed run(s) left out")
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    if json_:
+        from experiments.discover import box_json
+
+        typer.echo(json.dumps(box_json(sweep_, found.condition, data, found.trajectory, chosen, target),
+                              indent=2))
+        return
+    _print_box(found, chosen_by, density, box, target)
+
+
+def _print_box(found, min_coverage: float | None, density: float | None, box: int | None,
+               plot: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from experiments.discover import fmt
+
+    chosen, unit = found.box, found.data.unit
+    last = len(found.trajectory) - 1
+    how = (f"the box you chose (--box {box})" if box is not None else
+           f"the highest-coverage box with density at least {density:g}" if density is not None else
+           f"the densest box with coverage at least {min_coverage:g}")
+    typer.echo(f"{found.sweep.name}: {chosen.total} {unit}, {chosen.total_meeting} meet {found.condition}; "
+               f"box {chosen.index} of 0-{last} on PRIM's peeling trajectory, {how}:")
+    table = Table("lever", "box", "in the sweep", "quasi-p")
+    for lever in chosen.levers:
+        sides = [(side, p) for side, p in zip(("from", "to"), lever.quasi_p, strict=True) if p is not None]
+        qp = ", ".join(f"{side} {p:.2g}" if len(sides) > 1 else f"{p:.2g}" for side, p in sides)
+        if lever.weak:
+            qp = f"[yellow]{qp} (may be noise)[/yellow]"
+        table.add_row(lever.name, lever.text() if lever.restricted else "[dim]any[/dim]",
+                      f"{fmt(lever.sweep_low)} to {fmt(lever.sweep_high)}", qp)
+    console = Console(width=max(100, Console().width))
+    console.print(table)
+    typer.echo("\n".join([
+        f"{unit} in the box: {chosen.n} of {chosen.total}; {chosen.k} of them meet {found.condition}",
+        f"coverage {chosen.coverage:.2f} = {chosen.k} of the {chosen.total_meeting} {unit} that meet the "
+        "condition are in the box",
+        f"density  {chosen.density:.2f} = {chosen.k} of the {chosen.n} {unit} in the box meet the condition "
+        f"(all {unit}: {chosen.total_meeting / chosen.total:.2f})",
+        "quasi-p: the EMA Workbench's test that a restriction (of the range's low end, 'from', or high "
+        "end, 'to') raises the density more than chance would; above 0.05 it may be noise",
+        f"wrote {plot} (coverage against density of each box on the trajectory; --box N picks another)",
+    ]))
 
 
 @app.command()

@@ -317,14 +317,20 @@ def test_damaged_sweep_folders(finished_sweep, data):
         invoke(["report", str(folder), *data.draw(st.sampled_from([[], ["--metric", "largest_cascade"],
                                                                     ["--metric", "nope"]]))],
                folder.parent, report)
+        where = data.draw(st.sampled_from(["desertion_rate < 0.05", "desertion_rate > 0.05", "mean_fear >= 0",
+                                           "nope < 1", "desertion_rate <"]))
+        invoke(["discover", str(folder), "--where", where], folder.parent,
+               folder / f"discover_{where.split()[0]}.svg")
         if data.draw(st.booleans()):
             invoke(["sweep", str(folder / "spec.toml"), "--workers", "1", "--out", str(folder), "--quiet"],
                    folder.parent)
 
 
-COMMANDS = ["run", "sweep", "report", "validate", "params", "lessons", "scenarios", "dashboard", "nope", ""]
+COMMANDS = ["run", "sweep", "report", "discover", "validate", "params", "lessons", "scenarios", "dashboard",
+            "nope", ""]
 TOKENS = ["--days", "--seed", "--set", "--out", "--quiet", "--workers", "--metric", "--format", "--group",
           "--host", "--port", "--scenario", "--lesson", "--dask", "--overwrite", "--check", "--seeds",
+          "--where", "--box", "--density", "--min-coverage", "--json", "desertion_rate < 0.05",
           "1", "0", "-1", "99999", "x", "", "baseline", "penalty_vs_conditions", "json", "lever", "army",
           "nowhere", "enforcement=0.5", "enforcement=", "=1", "127.0.0.1", "0-4", "42,x", "5-1"]
 

@@ -148,6 +148,31 @@ class ResultStore:
         if status == "ok":
             (self.parts / f"{rid}.failed.parquet").unlink(missing_ok=True)
 
+    def read_runs(self) -> tuple[pd.DataFrame, bool]:
+        """The runs recorded so far, writing nothing: ``runs.parquet`` if the sweep finished,
+        else the part files of the runs finished so far; and whether it finished.
+
+        A run with both an ``ok`` and a ``failed`` part counts as ok; an unreadable part (being
+        written, or damaged) is skipped here and left for the sweep to redo.
+        """
+        schema = runs_schema()
+        ints = {pa.int64(): pd.Int64Dtype()}.get
+        if _readable(self.runs_file):
+            return pq.read_table(self.runs_file).to_pandas(types_mapper=ints), True
+        tables = []
+        for part in sorted(self.parts.glob("*.parquet")) if self.parts.is_dir() else ():
+            if part.name.startswith("."):
+                continue
+            try:
+                tables.append(pq.read_table(part).cast(schema))
+            except (OSError, pa.ArrowException, ValueError):
+                continue
+        if not tables:
+            return pd.DataFrame({name: pd.Series(dtype=object) for name in schema.names}), False
+        frame = pa.concat_tables(tables).to_pandas(types_mapper=ints)
+        frame = frame.sort_values("status", key=lambda s: s != "ok", kind="stable")
+        return frame.drop_duplicates("run_id").sort_index().reset_index(drop=True), False
+
     def consolidate(self, sweep: Sweep) -> pd.DataFrame:
         """Write ``runs.parquet`` from the part files: one row per planned run, in plan order.
 
