@@ -773,7 +773,9 @@ def run_calibration(spec_: CalibrationSpec, out_dir: Path, budget_: Budget, seed
         "generations": generations,
         "epsilons": [g["epsilon"] for g in generations],
         "acceptance_rates": [g["acceptance_rate"] for g in generations],
-        "simulations": sum(g["evaluations"] for g in generations) * spec_.replicates,
+        # particles simulated in this session (the prior sample and particles discarded after a
+        # generation's last acceptance included) and the predictive draws, times the replicates
+        "model_runs_this_session": (sum(sampler.evaluated_.values()) + len(draws)) * spec_.replicates,
         "seconds": round(time.perf_counter() - start, 1),
         "posterior": posterior_table.to_dict(orient="records"),
         "predictive_check": table.to_dict(orient="records"),
