@@ -377,12 +377,13 @@ def calibrate(
                             "spec.")
     ],
     budget: Annotated[
-        str, typer.Option(help="small (minutes: 12 particles, 2 generations), medium (40, 4) or full (100, 6).")
+        str, typer.Option(help="small (minutes: 12 particles, 2 generations), medium (40, 4) or full "
+                          "(100, 6).")
     ] = "small",
     workers: Annotated[
         int | None,
-        typer.Option(min=1, max=1024, help="Worker processes [default: one per core]; with --scheduler local, "
-                     "the cluster's workers."),
+        typer.Option(min=1, max=1024, help="Worker processes [default: one per core]; with --scheduler "
+                     "local, the cluster's workers."),
     ] = None,
     scheduler: Annotated[
         str | None,
@@ -477,8 +478,8 @@ def _print_calibration(result, chosen) -> None:
     summary = result.summary
     console = Console(width=max(140, Console().width))
     if result.already_complete:
-        typer.echo(f"{result.dir} holds this calibration, complete: nothing to do (delete the folder or choose "
-                   "another --out to run it again)", err=True)
+        typer.echo(f"{result.dir} holds this calibration, complete: nothing to do (delete the folder or "
+                   "choose another --out to run it again)", err=True)
     elif result.resumed_from:
         typer.echo(f"resumed: generations 0-{result.resumed_from - 1} were already done", err=True)
     rates = ", ".join(f"{r:.0%}" for r in summary["acceptance_rates"])

@@ -135,9 +135,15 @@ def summary_statistics(model) -> dict[str, float]:
     )
 
 
-def average(runs: list[dict[str, float]]) -> dict[str, float]:
-    """The mean of each statistic over replicate runs."""
-    return {name: float(np.mean([r[name] for r in runs])) for name in STATISTICS}
+def average(runs: list[dict[str, float]], deserters: list[int] | None = None) -> dict[str, float]:
+    """The mean of each statistic over replicate runs; ``frontline_share`` pooled over the
+    replicates' deserters (given their counts), so that a replicate without deserters, whose
+    share is 0 by convention, does not pull the mean down."""
+    found = {name: float(np.mean([r[name] for r in runs])) for name in STATISTICS}
+    if deserters is not None and sum(deserters) > 0:
+        found["frontline_share"] = float(np.dot([r["frontline_share"] for r in runs], deserters)
+                                         / sum(deserters))
+    return found
 
 
 def simulate(base: dict[str, Any], values: dict[str, float], seeds, days: int,
@@ -146,12 +152,13 @@ def simulate(base: dict[str, Any], values: dict[str, float], seeds, days: int,
     from model.model import MoraleModel
 
     params = validate({**base, **values})
-    runs = []
+    runs, deserters = [], []
     for seed in seeds:
         model = MoraleModel(rng=int(seed), params=params, events=events)
         model.run(days)
         runs.append(summary_statistics(model))
-    return average(runs)
+        deserters.append(int(model.metrics["deserted_cumulative"]))
+    return average(runs, deserters)
 
 
 @dataclass(frozen=True)

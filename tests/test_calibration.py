@@ -97,9 +97,14 @@ def test_summary_statistics_of_a_known_run():
     assert set(found) == set(cal.STATISTICS)
 
 
-def test_replicates_are_averaged():
+def test_replicates_are_averaged_and_the_frontline_share_pooled():
     runs = [dict.fromkeys(cal.STATISTICS, 0.1), dict.fromkeys(cal.STATISTICS, 0.3)]
     assert cal.average(runs) == pytest.approx(dict.fromkeys(cal.STATISTICS, 0.2))
+    # 30 deserters, 90% from the front, and a replicate with none (share 0 by convention): 90%
+    found = cal.average([{**runs[0], "frontline_share": 0.9}, {**runs[1], "frontline_share": 0.0}], [30, 0])
+    assert found["frontline_share"] == pytest.approx(0.9) and found["desertion_rate"] == pytest.approx(0.2)
+    found = cal.average([{**runs[0], "frontline_share": 1.0}, {**runs[1], "frontline_share": 0.5}], [30, 10])
+    assert found["frontline_share"] == pytest.approx((30 + 5) / 40)
 
 
 def test_the_distance_scales_each_error_by_its_uncertainty():
@@ -219,13 +224,13 @@ def finished(tmp_path_factory):
     folder = tmp_path_factory.mktemp("calibrate")
     path = write_spec(folder)
     out = folder / "whole"
-    result = runner.invoke(app, ["calibrate", str(path), "--budget", "small", "--out", str(out), "--seed", "5",
-                                 "--workers", "1", "--quiet"])
+    result = runner.invoke(app, ["calibrate", str(path), "--budget", "small", "--out", str(out),
+                                 "--seed", "5", "--workers", "1", "--quiet"])
     return folder, path, out, result
 
 
 def test_the_command_writes_every_file(finished):
-    _folder, path, out, result = finished
+    _folder, _path, out, result = finished
     assert result.exit_code == 0, result.output
     for name in ("spec.toml", "history.db", "posterior.parquet", "predictive.parquet", "predictive.csv",
                  "predictive.md", "predictive.png", "summary.json"):
@@ -257,7 +262,8 @@ def test_rerunning_a_finished_calibration_does_nothing(finished):
                                 "--workers", "1", "--quiet"])
     assert again.exit_code == 0 and "complete: nothing to do" in again.output
     assert (out / "summary.json").read_bytes() == before
-    other = runner.invoke(app, ["calibrate", str(path), "--budget", "small", "--out", str(out), "--seed", "6"])
+    other = runner.invoke(app, ["calibrate", str(path), "--budget", "small", "--out", str(out),
+                                "--seed", "6"])
     assert other.exit_code == 2 and "holds a different calibration" in other.output
 
 
