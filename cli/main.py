@@ -382,7 +382,7 @@ def calibrate(
     ] = "small",
     workers: Annotated[
         int | None,
-        typer.Option(min=1, max=1024, help="Worker processes [default: one per core]; with --scheduler "
+        typer.Option(min=1, max=1024, help="Worker processes (default: one per core); with --scheduler "
                      "local, the cluster's workers."),
     ] = None,
     scheduler: Annotated[
@@ -391,7 +391,7 @@ def calibrate(
                      "scheduler."),
     ] = None,
     out: Annotated[
-        str | None, typer.Option(help="Output folder [default: runs/calibration/SPEC_BUDGET_seedSEED]; "
+        str | None, typer.Option(help="Output folder (default: runs/calibration/SPEC_BUDGET_seedSEED); "
                                  "rerun the same command to resume.")
     ] = None,
     seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Seed: same seed, same posterior, "
@@ -424,7 +424,8 @@ def calibrate(
                f"{plan.name} budget: {plan.population} particles x {plan.generations} generations, "
                f"{chosen.replicates} seed(s) per particle, {chosen.days} days (the spec's full horizon), "
                f"{plan.draws} predictive draws; seed {seed}; on {where}; results in {out_dir}/"
-               + ("; resuming" if ours else ""), err=True)
+               + (("; already complete" if (out_dir / "summary.json").is_file() else "; resuming from its "
+                   "history") if ours else ""), err=True)
     try:
         result = _calibrate_with_progress(chosen, out_dir, plan, seed, n_workers, scheduler, resume, quiet)
     except KeyboardInterrupt:
