@@ -38,6 +38,7 @@ EXPECTED_ERRORS = (
     ("experiments.report", "ReportError"),
     ("experiments.discover", "DiscoverError"),
     ("experiments.lessons", "LessonError"),
+    ("experiments.calibration", "CalibrationError"),
     ("dashboards.server", "AddressError"),
 )
 
@@ -368,6 +369,141 @@ def _run_sweep_with_progress(plan, out_dir: Path, workers: int, dask: str | None
             bar.update(task, advance=1, failed=failed)
 
         return run_sweep(plan, out_dir, workers=workers, dask=dask, progress=advanced, on_start=started)
+
+
+@app.command()
+def calibrate(
+    spec: Annotated[
+        str, typer.Argument(help="Preset calibration spec (configs/calibration/NAME.toml) or path of a .toml "
+                            "spec.")
+    ],
+    budget: Annotated[
+        str, typer.Option(help="small (minutes: 12 particles, 2 generations), medium (40, 4) or full "
+                          "(100, 6).")
+    ] = "small",
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=1024, help="Worker processes (default: one per core); with --scheduler "
+                     "local, the cluster's workers."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Run on Dask: 'local' starts a LocalCluster; tcp://HOST:PORT uses a running "
+                     "scheduler."),
+    ] = None,
+    out: Annotated[
+        str | None, typer.Option(help="Output folder (default: runs/calibration/SPEC_BUDGET_seedSEED); "
+                                 "rerun the same command to resume.")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Seed: same seed, same posterior, "
+                                      "whatever the workers.")] = 42,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Only continue a calibration already in the folder (an error if "
+                           "there is none).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Calibrate behavioural parameters against several historical patterns at once (ABC-SMC).
+
+    Resumable: a killed calibration rerun with the same command continues from its last
+    completed generation and ends with the same posterior.
+    """
+    from experiments import calibration as cal
+
+    chosen = cal.load(spec)
+    plan = cal.budget(budget)
+    if scheduler is not None and scheduler != "local" and ":" not in scheduler:
+        fail(f"--scheduler {scheduler!r} is not allowed: give local or a scheduler address such as "
+             "tcp://HOST:8786")
+    n_workers = workers or os.cpu_count() or 1
+    out_dir = checked_out(out) if out is not None else cal.default_out(chosen, plan, seed)
+    ours = cal.check_folder(out_dir, chosen, plan, seed, resume)  # before anything is written
+    where = (f"Dask scheduler {scheduler}" if scheduler not in (None, "local") else
+             f"{'a Dask LocalCluster of ' if scheduler else ''}{n_workers} worker process"
+             f"{'es' if n_workers > 1 else ''}")
+    typer.echo(f"calibrate {chosen.name}: {len(chosen.priors)} parameters, {len(chosen.targets)} targets; "
+               f"{plan.name} budget: {plan.population} particles x {plan.generations} generations, "
+               f"{chosen.replicates} seed(s) per particle, {chosen.days} days (the spec's full horizon), "
+               f"{plan.draws} predictive draws; seed {seed}; on {where}; results in {out_dir}/"
+               + (("; already complete" if (out_dir / "summary.json").is_file() else "; resuming from its "
+                   "history") if ours else ""), err=True)
+    try:
+        result = _calibrate_with_progress(chosen, out_dir, plan, seed, n_workers, scheduler, resume, quiet)
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: completed generations are kept in {out_dir}/history.db; rerun the same "
+                   "command to resume", err=True)
+        raise typer.Exit(130) from None
+    _print_calibration(result, chosen)
+
+
+def _calibrate_with_progress(chosen, out_dir: Path, plan, seed: int, workers: int, scheduler: str | None,
+                             resume: bool, quiet: bool):
+    """Run the calibration under a progress bar: per generation, particles accepted and simulated."""
+    from experiments import calibration as cal
+
+    if quiet:
+        return cal.run_calibration(chosen, out_dir, plan, seed, workers=workers, scheduler=scheduler,
+                                   resume=resume)
+    from rich.progress import TextColumn, TimeElapsedColumn
+
+    with progress_bar("[progress.description]{task.description}", TextColumn("{task.fields[note]}"),
+                      TimeElapsedColumn(), transient=False) as bar:
+        tasks: dict[int, object] = {}
+
+        def generation(t: int):
+            if t not in tasks:
+                label = "prior sample" if t < 0 else f"generation {t}"
+                tasks[t] = bar.add_task(label, total=plan.population, note="")
+            return tasks[t]
+
+        def particle(t: int, evaluated: int) -> None:
+            bar.update(generation(t), note=f"accepted; {evaluated} particles simulated")
+
+        def batch(t: int, accepted: int, n: int, _considered: int) -> None:
+            bar.update(generation(t), completed=accepted)
+
+        drawn: dict[str, object] = {}
+
+        def predictive(done: int, total: int) -> None:
+            if "task" not in drawn:
+                drawn["task"] = bar.add_task("predictive check", total=total, note="posterior draws")
+            bar.update(drawn["task"], completed=done)
+
+        return cal.run_calibration(chosen, out_dir, plan, seed, workers=workers, scheduler=scheduler,
+                                   resume=resume, progress=cal.Progress(particle, batch, predictive))
+
+
+def _print_calibration(result, chosen) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    summary = result.summary
+    console = Console(width=max(140, Console().width))
+    if result.already_complete:
+        typer.echo(f"{result.dir} holds this calibration, complete: nothing to do (delete the folder or "
+                   "choose another --out to run it again)", err=True)
+    elif result.resumed_from:
+        typer.echo(f"resumed: generations 0-{result.resumed_from - 1} were already done", err=True)
+    rates = ", ".join(f"{r:.0%}" for r in summary["acceptance_rates"])
+    epsilons = ", ".join(f"{e:.2f}" for e in summary["epsilons"])
+    stopped = (" (stopped early: a generation accepted too rarely)" if summary.get("stopped_early") else "")
+    typer.echo(f"{summary['generations_done']} of {summary['generations_planned']} generations{stopped}; "
+               f"epsilon {epsilons}; acceptance {rates}; {summary['model_runs_this_session']} model runs in "
+               f"{summary['seconds']:.0f} s this session")
+    posterior = Table("parameter", "prior", "scenario", "posterior mean", "90% credible interval",
+                      title="posterior (last generation, weighted)")
+    for row in result.posterior_table.itertuples(index=False):
+        posterior.add_row(row.parameter, f"{row.prior_low:g}..{row.prior_high:g}", f"{row.scenario_value:g}",
+                          f"{row.mean:.3f}", f"{row.q05:.3f} .. {row.q95:.3f}")
+    console.print(posterior)
+    check = Table("target", "value", "uncertainty", "predictive median", "90% predictive interval", "inside",
+                  title="posterior predictive check")
+    for row in result.predictive.itertuples(index=False):
+        check.add_row(row.target, f"{row.value:g}", str(row.uncertainty), f"{row.predictive_median:.3f}",
+                      f"{row.predictive_q05:.3f} .. {row.predictive_q95:.3f}",
+                      "yes" if row.inside else "[red]no[/red]")
+    console.print(check)
+    typer.echo(f"wrote {result.dir}/: {', '.join(result.files)}")
 
 
 @app.command()

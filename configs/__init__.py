@@ -1,4 +1,4 @@
-"""The configuration files that ship with the package: scenarios, sweeps, lessons.
+"""The configuration files that ship with the package: scenarios, sweeps, lessons, calibration specs.
 
 Read through ``importlib.resources`` so that an installed wheel finds them as
 well as a checkout does. This package holds data only and imports nothing of
@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-KINDS = ("scenarios", "sweeps", "lessons")
+KINDS = ("scenarios", "sweeps", "lessons", "calibration")
 
 
 def folder(kind: str) -> Path:

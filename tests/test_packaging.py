@@ -95,6 +95,9 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     lessons = morale_run("lessons")
     assert lessons.returncode == 0 and lessons.stdout.strip()
     assert morale_run("sweep", "no_such_sweep").returncode == 2
+    # the calibration spec ships in the wheel: it loads, and only the bad budget is refused
+    budget = morale_run("calibrate", "union_army", "--budget", "huge")
+    assert budget.returncode == 2 and "--budget 'huge'" in budget.stderr, budget.stderr
     # the installed copy is the one that ran, not the checkout
     where = subprocess.run([str(python), "-c", "import model; print(model.__file__)"], cwd=elsewhere,
                            env=env, capture_output=True, text=True, check=True).stdout
