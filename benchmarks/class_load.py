@@ -70,19 +70,32 @@ def open_tab(context, url: str, timeout_s: float) -> tuple[object, float]:
     page = context.new_page()
     start = time.perf_counter()
     page.goto(url)
-    free_play = page.get_by_role("button", name="Free play")  # the start-here card, if shown
     page.wait_for_selector("[data-testid=day]", timeout=timeout_s * 1000)
-    if free_play.count():
-        free_play.first.click()
     page.wait_for_selector("rect.soldier", timeout=timeout_s * 1000)
-    return page, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    card = page.locator(".start-card")  # the start-here card of a first visit: a student picks Free play
+    if card.count():
+        page.get_by_role("button", name="Free play").first.click()
+        card.wait_for(state="detached", timeout=timeout_s * 1000)  # the buttons below move up as it goes
+    return page, seconds
 
 
-def start_playing(page, horizon: int) -> None:
+def start_playing(page, horizon: int, timeout_s: float = 60.0) -> None:
+    """Press Play and wait until the page shows a later day (a click lost under load is retried)."""
     stop = page.get_by_label("Stop at day")
     stop.fill(str(horizon))
     stop.press("Enter")
-    page.get_by_role("button", name="Play").first.click()
+    before = shown_day(page)
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        play = page.get_by_role("button", name="Play", exact=True)
+        if play.count():
+            play.first.click()
+        for _ in range(40):
+            if shown_day(page) > before:
+                return
+            time.sleep(0.25)
+    raise RuntimeError(f"a tab did not start playing within {timeout_s:g} s")
 
 
 def step_latency(page, patience: float) -> float | None:
