@@ -50,6 +50,8 @@ def test_loop_balance_leaves_out_loops_not_in_push_units():
     assert balance.reinforcing == pytest.approx(0.05) and balance.balancing == pytest.approx(0.03)
     assert balance.dominant.key == "R5"
     assert views.loop_balance([views.Loop("R1", "c", "R", 0.0, "")]).dominant is None
+    held = [views.Loop("R1", "contagion", "R", 0.01, ""), views.Loop("B1", "deterrence", "B", 0.06, "")]
+    assert views.loop_balance(held).dominant.key == "B1"  # a balancing loop can be the strongest
 
 
 def test_loop_diagram_draws_each_edge_with_its_loops_width_and_an_arrowhead():
