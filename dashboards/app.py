@@ -801,13 +801,15 @@ CSS = """
 .insp-table td { line-height: 1.35; white-space: nowrap; padding-top: 0; padding-bottom: 0; }
 .cycle-diagram { flex: 3 1 560px; min-width: 0; }
 .cycle-text { flex: 2 1 280px; }
-.link-message { font-size: 14px; color: #7a4a00; background: #fff6d6; padding: 4px 8px; margin: 2px 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.link-message { font-size: 14px; color: #7a4a00; background: #fff6d6; padding: 4px 8px; margin: 2px 0;
+                white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .share-link { display: flex; align-items: center; gap: 8px; margin: 0 0 6px 0; min-width: 0; }
 .share-link .v-btn { text-transform: none; letter-spacing: 0; }
-.share-input { flex: 1 1 auto; min-width: 0; max-width: 640px; font-size: 12px; color: #555; border: 1px solid #ccc; border-radius: 3px; padding: 2px 6px; }
+.share-input { flex: 1 1 auto; min-width: 0; max-width: 640px; font-size: 12px; color: #555;
+               border: 1px solid #ccc; border-radius: 3px; padding: 2px 6px; }
 .copy-status { font-size: 13px; color: #1b5e20; }
 .hyst-row { flex-wrap: wrap; align-items: flex-start; margin-top: 8px; }
-.hyst-chart { flex: 1 1 300px; max-width: 560px; min-width: 0; }
+.hyst-chart { flex: 1 1 420px; max-width: 620px; min-width: 0; }
 .hyst-text { flex: 1 1 260px; max-width: 480px; }
 @media (max-width: 1200px) { .army-inspector { max-width: none; } }
 .chart-grid { display: grid; gap: 6px 18px;
@@ -995,13 +997,12 @@ def Page():
     solara.Title("unit-morale")
     solara.Style(CSS)
     router = solara.use_router()
-    if not controls.value:
-        # first render of this tab: the run in its link, else the chosen lesson or preset
-        if not open_link(router.search):
-            if START_LESSON:
-                load_lesson(START_LESSON)
-            if not controls.value:
-                load_preset(scenario_name.value)
+    # first render of this tab: the run in its link, else the chosen lesson or preset
+    if not controls.value and not open_link(router.search):
+        if START_LESSON:
+            load_lesson(START_LESSON)
+        if not controls.value:
+            load_preset(scenario_name.value)
     model = model_ref.value
     # Components get `version` so they re-render whenever the model moves: reacton skips
     # a child whose arguments did not change, and the model object itself stays the same.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -756,10 +757,10 @@ def _time_colour(frac: float) -> str:
     """Early to late: sky blue, blue, black (Okabe-Ito; darker is later, also in grey)."""
     stops = [(0.0, (0x56, 0xB4, 0xE9)), (0.5, (0x00, 0x72, 0xB2)), (1.0, (0x00, 0x00, 0x00))]
     frac = min(max(frac, 0.0), 1.0)
-    for (f0, c0), (f1, c1) in zip(stops, stops[1:]):
+    for (f0, c0), (f1, c1) in pairwise(stops):
         if frac <= f1:
             t = (frac - f0) / (f1 - f0)
-            return "#" + "".join(f"{round(a + (b - a) * t):02X}" for a, b in zip(c0, c1))
+            return "#" + "".join(f"{round(a + (b - a) * t):02X}" for a, b in zip(c0, c1, strict=True))
     return "#000000"
 
 
@@ -788,10 +789,10 @@ def hysteresis_chart(
     parts = [
         '<div class="chart-box"><div class="chart-title">Desertion against '
         f'{html.escape(lever_label)} (hysteresis)</div>'
-        '<div class="chart-legend"><span class="chart-key">each dot a day, joined day to day; '
-        f'colour: day 1 <svg width="70" height="9"><defs><linearGradient id="{testid}-time">'
-        f'{gradient}</linearGradient></defs><rect width="70" height="9" fill="url(#{testid}-time)"/>'
-        f"</svg> day {horizon}</span></div>",
+        '<div class="chart-legend"><span>each dot a day, joined day to day;</span>'
+        f'<span class="chart-key">colour: day 1 <svg width="70" height="9"><defs><linearGradient '
+        f'id="{testid}-time">{gradient}</linearGradient></defs><rect width="70" height="9" '
+        f'fill="url(#{testid}-time)"/></svg> day {horizon}</span></div>',
         f'<svg viewBox="0 0 {width} {height}" width="100%" class="chart" data-testid="{testid}" '
         'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
@@ -808,15 +809,16 @@ def hysteresis_chart(
     parts.append(
         f'<text x="{left + plot_w / 2}" y="{height - 3}" font-size="11" text-anchor="middle" fill="#444">'
         f"{html.escape(lever_label)} (x); deserters per 1000 a day, {SMOOTH_DAYS}-day mean (y)</text>")
-    for (d0, x0, y0), (d1, x1, y1) in zip(points, points[1:]):
+    for (_, x0, y0), (d1, x1, y1) in pairwise(points):
         parts.append(f'<line x1="{px(x0):.1f}" y1="{py(y0):.1f}" x2="{px(x1):.1f}" y2="{py(y1):.1f}" '
                      f'stroke="{_time_colour(d1 / horizon)}" stroke-width="1.5"/>')
     for day, x, y in points:
-        parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.4" fill="{_time_colour(day / horizon)}" '
+        colour = _time_colour(day / horizon)
+        parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.4" fill="{colour}" '
                      f'class="hyst-point" data-day="{day}" data-x="{x:g}" data-y="{y:.4f}">'
                      f"<title>day {day}: {html.escape(lever_label)} {x:g}, {y:.2f} per 1000</title></circle>")
     # name the days where the lever moved, and the last day
-    moved = [p for p, q in zip(points[1:], points) if p[1] != q[1]]
+    moved = [p for q, p in pairwise(points) if p[1] != q[1]]
     for day, x, y in moved + points[-1:]:
         parts.append(f'<text x="{px(x) + (5 if px(x) < left + plot_w - 50 else -5):.1f}" y="{py(y) - 5:.1f}" '
                      f'font-size="11" fill="#222" stroke="#fff" stroke-width="3" paint-order="stroke" '
