@@ -529,7 +529,7 @@ def Hysteresis(model: MoraleModel, version: int):
             solara.HTML(tag="div", unsafe_innerHTML=views.hysteresis_chart(
                 points, s["label"] or name, float(s["min"]), float(s["max"]),
                 days=max(horizon.value, model.day)))
-        with solara.Column(classes=["hyst-text"], gap="0px"):
+        with solara.Div(classes=["hyst-text"]):
             solara.Select(label="Lever on the x axis", value=s["label"] or name,
                           values=list(LEVER_LABELS), on_value=lambda v: hysteresis_lever.set(LEVER_LABELS[v]),
                           classes=["hyst-lever"])

@@ -54,9 +54,11 @@ def views(browser, url: str) -> None:
     time.sleep(1)
     page.screenshot(path=OUT / "start.png")
     page.get_by_role("button", name="Close", exact=True).click()
+    page.wait_for_selector(".start-card", state="detached")  # Play moves up: click it where it stays
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(
-        "() => parseInt(document.querySelector('[data-testid=day]').innerText.slice(4)) >= 120"
+        "() => parseInt(document.querySelector('[data-testid=day]').innerText.slice(4)) >= 120",
+        timeout=120_000,
     )
     page.get_by_role("button", name="Pause", exact=True).click()
     time.sleep(1)

@@ -532,6 +532,13 @@ def test_hysteresis_view_draws_the_way_out_and_the_way_back(page, server):
     expected = views.hysteresis_points(ts["desertions_today"], ts["present"],
                                        views.lever_history(reference, "combat_intensity"))
     assert [(d, x, round(y, 4)) for d, x, y in expected] == [(d, x, round(y, 4)) for d, x, y in points]
+    # the user picks the lever on the x axis: the hunt for deserters never moved in this run
+    page.locator(".v-select", has_text="Lever on the x axis").click()
+    page.get_by_role("option", name="Hunt for deserters").click()
+    chart = page.get_by_test_id("chart-hysteresis")
+    expect(chart.locator("..")).to_contain_text("Desertion against Hunt for deserters")
+    xs = {float(chart.locator(".hyst-point").nth(i).get_attribute("data-x")) for i in (0, 59, 119)}
+    assert xs == {lesson.params.enforcement}
 
 
 def test_reload_keeps_the_day_the_seed_and_the_lever_marks(page):
