@@ -22,7 +22,8 @@ import traceback
 import solara
 import solara.lab
 
-from dashboards import views
+from dashboards import links, views
+from dashboards.components.share import ShareLink
 from dashboards.components.unit_map import COLORS, Legend, UnitMapView
 from experiments import lessons
 from model.metrics import METRICS
@@ -49,6 +50,7 @@ speed = solara.reactive(20)  # target simulated days per second
 selected = solara.reactive(None)  # row of the inspected soldier
 message = solara.reactive("")
 tab = solara.reactive(0)
+hysteresis_lever = solara.reactive("combat_intensity")  # the lever of the hysteresis chart
 compare_a = solara.reactive("harsh_penalties")
 compare_b = solara.reactive("root_causes_reform")
 compare_result = solara.reactive(None)
@@ -65,6 +67,7 @@ show_info = solara.reactive(False)  # the Info panel (what is it, how it works, 
 START_LESSON_NAME = "morale_cycle_tipping"  # the start card's lesson
 COLLAPSE_PRESET = "meat_grinder"  # the start card's "Watch a company collapse"
 FREE_PLAY_PRESET = "baseline"
+link_message = solara.reactive("")  # what a link's query string had that could not be used
 
 
 def _lock(model: MoraleModel) -> threading.RLock:
@@ -172,6 +175,80 @@ def set_lever(name: str, value: float) -> None:
 
 def set_army(name: str, value) -> None:
     controls.value = {**controls.value, name: value}
+
+
+# ---- the run as a link (dashboards/links.py) ------------------------------------------
+
+
+def open_link(query: str | None) -> bool:
+    """Rebuild the run a link describes: its lesson or preset and seed, the levers it set at the
+    start, then day by day its lever changes, up to its day. False if the query names no run."""
+    link, ignored = links.decode(query, scenarios=available(), lessons=lessons.available(),
+                                 live_names=LIVE_NAMES)
+    link_message.value = ("This link had values that could not be used, so they were ignored: "
+                          + "; ".join(ignored)) if ignored else ""
+    if link is None:
+        return False
+    if link.lesson:
+        load_lesson(link.lesson)
+    else:
+        load_preset(link.scenario or START_SCENARIO)
+    show_start.value = False
+    if link.seed is not None:
+        seed.value = link.seed
+    controls.value = {**controls.value, **link.start}
+    reset_model()
+    model = model_ref.value
+    if model is None:
+        return True
+    horizon.value = max(horizon.value, link.day)
+    pending = list(link.changes)
+
+    def changes_of(day: int) -> None:
+        while pending and pending[0][0] == day:
+            _, name, value = pending.pop(0)
+            try:
+                model.set_lever(name, value)
+                controls.value = {**controls.value, name: value}
+            except ParameterError as exc:
+                link_message.value = f"This link had a lever change that could not be used: {exc}"
+    with _lock(model):
+        changes_of(0)
+        for _ in range(link.day):
+            model.step()
+            after_step(model)
+            changes_of(model.day)
+    if lesson_ref.value is not None and link.day > 0:
+        lesson_step.value = 1
+    tick.value += 1
+    return True
+
+
+def current_link(model: MoraleModel) -> str:
+    """The query string of this tab's run (see dashboards/links.py)."""
+    lesson = lesson_ref.value
+    if lesson is not None:
+        base = lesson.params
+    elif scenario_name.value in available():
+        base = resolve(scenario_name.value).params
+    else:
+        base = None
+    first_old = {}
+    for c in model.lever_changes:
+        first_old.setdefault(c["name"], c["old"])
+    start = {}
+    if base is not None:
+        for name in LIVE_NAMES:
+            value = first_old.get(name, getattr(model.params, name))
+            if value != getattr(base, name):
+                start[name] = value
+    changes = [
+        (c["day"], c["name"], c["new"]) for c in model.lever_changes
+        if not any(c["name"] in levers for levers in model.schedule.get(c["day"], ()))
+    ]
+    return links.encode(links.RunLink(
+        scenario=scenario_name.value, lesson=lesson.name if lesson is not None else None,
+        seed=int(seed.value), day=model.day, start=start, changes=changes))
 
 
 # ---- components -------------------------------------------------------------------
@@ -432,6 +509,35 @@ def ArmyTab(model: MoraleModel, version: int):
         with solara.Column(classes=["army-inspector"]):
             Inspector(model, version)
     Charts(model, version)
+    Hysteresis(model, version)
+
+
+LEVER_LABELS = {s["label"] or s["name"]: s["name"] for s in LEVER_SPECS}
+
+
+@solara.component
+def Hysteresis(model: MoraleModel, version: int):
+    """Desertion against a lever, day by day: the way back after a shock against the way out."""
+    name = hysteresis_lever.value
+    s = next(x for x in LEVER_SPECS if x["name"] == name)
+    with _lock(model):
+        ts = model.datacollector.model_vars
+        points = views.hysteresis_points(ts["desertions_today"], ts["present"],
+                                         views.lever_history(model, name))
+    with solara.Row(classes=["hyst-row"], gap="18px"):
+        with solara.Column(classes=["hyst-chart"], gap="0px"):
+            solara.HTML(tag="div", unsafe_innerHTML=views.hysteresis_chart(
+                points, s["label"] or name, float(s["min"]), float(s["max"]),
+                days=max(horizon.value, model.day)))
+        with solara.Div(classes=["hyst-text"]):
+            solara.Select(label="Lever on the x axis", value=s["label"] or name,
+                          values=list(LEVER_LABELS), on_value=lambda v: hysteresis_lever.set(LEVER_LABELS[v]),
+                          classes=["hyst-lever"])
+            _html("Each dot is a day: how many soldiers deserted (per 1000 present, a 7-day mean) "
+                  "against the lever in force that day, joined day to day, light early, dark late. "
+                  "Move the lever, or play the <i>hysteresis</i> lesson: if desertion came back down "
+                  "the way it went up, the dark dots would lie on the light ones. Where they do not, "
+                  "the army remembers the shock.")
 
 
 @solara.component
@@ -442,22 +548,30 @@ def CycleTab(model: MoraleModel, version: int):
         solara.HTML(tag="div", unsafe_innerHTML=diagram, classes=["cycle-diagram"])
         _html(
             "<b>The morale cycle.</b> Solid vermilion arrows are reinforcing loops (desertion "
-            "breeds desertion), dashed blue ones balancing. Arrow width and the figures below the "
-            "diagram show how hard each loop pushes today, in the same units as a "
-            "soldier's push to leave.<ul>"
-            "<li><b>R1 contagion</b>: once enough of a soldier's ties have left (his own "
-            "threshold), he follows.</li>"
-            "<li><b>R2 overstretch</b>: the same duties over fewer soldiers raise fear.</li>"
-            "<li><b>R3 logistics</b>: losses strain supply; shortages breed grievance.</li>"
-            "<li><b>R4 backlash</b>: harsh punishment breeds grievance.</li>"
-            "<li><b>R5 police stretched</b>: when deserters outnumber the military police, each "
-            "is less likely caught, and soldiers know it.</li>"
-            "<li><b>R6 cohesion lost</b>: losses and raw replacements cut the bonds that hold "
-            "soldiers in their unit; they take weeks to regrow.</li>"
-            "<li><b>R7 desertion norm</b>: once many of a unit have gone, leaving stops being "
-            "shameful; newcomers inherit the norm.</li>"
-            "<li><b>B1 deterrence</b>: certainty x severity of punishment holds soldiers back.</li>"
-            "<li><b>B2 reinforcement</b>, <b>B3 rotation</b>, <b>B4 propaganda</b> (weak, fading).</li>"
+            "breeds desertion), dashed blue ones balancing (they hold soldiers back). Every arrow is "
+            "drawn to one scale: its width is how hard its loop pushes or holds today, in the same "
+            "units as a soldier's push to leave, so a weak loop looks weak beside a strong one. The "
+            "strongest loop now is named above the diagram and highlighted in yellow; the bar "
+            "weighs all the reinforcing loops against all the balancing ones.<ul>"
+            "<li><b>Friends leaving</b> <small>R1</small>: once enough of a soldier's ties have left "
+            "(his own threshold), he follows.</li>"
+            "<li><b>Stretched thin</b> <small>R2</small>: the same duties over fewer soldiers raise "
+            "fear.</li>"
+            "<li><b>Supply strain</b> <small>R3</small>: losses strain supply; shortages breed "
+            "grievance.</li>"
+            "<li><b>Punishment breeds anger</b> <small>R4</small>: harsh punishment breeds "
+            "grievance.</li>"
+            "<li><b>Police overwhelmed</b> <small>R5</small>: when deserters outnumber the military "
+            "police, each is less likely caught, and soldiers know it.</li>"
+            "<li><b>Bonds broken</b> <small>R6</small>: losses and raw replacements cut the bonds "
+            "that hold soldiers in their unit; they take weeks to regrow.</li>"
+            "<li><b>Leaving becomes normal</b> <small>R7</small>: once many of a unit have gone, "
+            "leaving stops being shameful; newcomers inherit the norm.</li>"
+            "<li><b>Fear of capture</b> <small>B1</small>: certainty x severity of punishment holds "
+            "soldiers back.</li>"
+            "<li><b>Replacements</b> <small>B2</small>, <b>Rotation</b> <small>B3</small> (their "
+            "figures count replacements and relieved units, not push), <b>Propaganda</b> "
+            "<small>B4</small> (weak, fading).</li>"
             "</ul>",
             classes=["cycle-text"],
         )
@@ -687,6 +801,16 @@ CSS = """
 .insp-table td { line-height: 1.35; white-space: nowrap; padding-top: 0; padding-bottom: 0; }
 .cycle-diagram { flex: 3 1 560px; min-width: 0; }
 .cycle-text { flex: 2 1 280px; }
+.link-message { font-size: 14px; color: #7a4a00; background: #fff6d6; padding: 4px 8px; margin: 2px 0;
+                white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.share-link { display: flex; align-items: center; gap: 8px; margin: 0 0 6px 0; min-width: 0; }
+.share-link .v-btn { text-transform: none; letter-spacing: 0; }
+.share-input { flex: 1 1 auto; min-width: 0; max-width: 640px; font-size: 12px; color: #555;
+               border: 1px solid #ccc; border-radius: 3px; padding: 2px 6px; }
+.copy-status { font-size: 13px; color: #1b5e20; }
+.hyst-row { flex-wrap: wrap; align-items: flex-start; margin-top: 8px; }
+.hyst-chart { flex: 1 1 420px; max-width: 620px; min-width: 0; }
+.hyst-text { flex: 1 1 260px; max-width: 480px; }
 @media (max-width: 1200px) { .army-inspector { max-width: none; } }
 .chart-grid { display: grid; gap: 6px 18px;
               grid-template-columns: repeat(auto-fit, minmax(min(100%, max(300px, calc(50% - 18px))), 1fr)); }
@@ -791,21 +915,22 @@ is x his risk aversion), against his own <b>threshold</b>. Military police catch
 jailed, or sent back to their unit, which sees it. Replacements, mostly conscripts, fill the
 gaps. The loops (see <i>Morale cycle</i>):</p>
 <ul>
-<li>reinforcing: <b>R1 contagion</b> (friends leaving push a soldier past his threshold),
-<b>R2 overstretch</b> (fewer soldiers, the same duties: more fear), <b>R3 logistics</b> (losses
-strain supply: grievance), <b>R4 backlash</b> (harsh punishment breeds grievance), <b>R5 police
-stretched</b> (deserters outnumber the police: capture grows unlikely), <b>R6 cohesion lost</b>
-(losses and raw replacements cut the bonds that hold a unit), <b>R7 desertion norm</b> (once many
-have gone, leaving stops being shameful);</li>
-<li>balancing: <b>B1 deterrence</b>, <b>B2 reinforcement</b>, <b>B3 rotation</b>,
-<b>B4 propaganda</b> (a lift that fades as soldiers get used to it).</li>
+<li>reinforcing: <b>Friends leaving</b> (R1: friends leaving push a soldier past his threshold),
+<b>Stretched thin</b> (R2: fewer soldiers, the same duties: more fear), <b>Supply strain</b> (R3: losses
+strain supply: grievance), <b>Punishment breeds anger</b> (R4: harsh punishment breeds grievance),
+<b>Police overwhelmed</b> (R5: deserters outnumber the police: capture grows unlikely), <b>Bonds
+broken</b> (R6: losses and raw replacements cut the bonds that hold a unit), <b>Leaving becomes
+normal</b> (R7: once many have gone, leaving stops being shameful);</li>
+<li>balancing: <b>Fear of capture</b> (B1), <b>Replacements</b> (B2), <b>Rotation</b> (B3),
+<b>Propaganda</b> (B4: a lift that fades as soldiers get used to it).</li>
 </ul>
 <h3>Things to notice</h3>
 <ul>
 <li>Where desertion comes from: the front line, or the rear? Hover a company's label on the map.</li>
 <li>Whether companies lose soldiers one by one, or in clusters: bright vermilion cells, several in
 one squad, are a cascade spreading along ties (<i>Cascades</i> view).</li>
-<li>Which loop the <i>Morale cycle</i> view names as driving desertion, and when that changes.</li>
+<li>Which loop the <i>Morale cycle</i> view names as the strongest now, and when that changes.</li>
+<li>Below the charts, desertion against a lever: after a shock, does the way back retrace the way out?</li>
 <li>Supply and medical care reach the companies with a delay of about two weeks.</li>
 </ul>
 <h3>Things to try</h3>
@@ -871,8 +996,9 @@ def _play_hides_start(value: bool) -> None:
 def Page():
     solara.Title("unit-morale")
     solara.Style(CSS)
-    if not controls.value:
-        # first render of this tab: start from the chosen lesson or preset
+    router = solara.use_router()
+    # first render of this tab: the run in its link, else the chosen lesson or preset
+    if not controls.value and not open_link(router.search):
         if START_LESSON:
             load_lesson(START_LESSON)
         if not controls.value:
@@ -891,6 +1017,9 @@ def Page():
         LeverControls()
     if message.value:
         solara.Error(message.value)
+    if link_message.value:
+        solara.HTML(tag="div", unsafe_innerHTML=(
+            f'<div data-testid="link-message" class="link-message">{html.escape(link_message.value)}</div>'))
     if model is None:
         solara.Text("Building the army ...")
         return
@@ -899,6 +1028,9 @@ def Page():
     if lesson_ref.value is not None:
         LessonPanel(model, version)
     Toolbar(model, version)
+    with _lock(model):
+        query = current_link(model)
+    ShareLink(query=query)
     if show_info.value:
         InfoPanel()
     with solara.lab.Tabs(value=tab.value, on_value=tab.set):

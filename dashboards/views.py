@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -373,20 +374,40 @@ def cascade_timeline(table, n_units: int, days: int, width: int = 440, height: i
 # ---------------------------------------------------------------------------- #
 
 
+# Plain-English names of the loops, for a class; the codes (R1..B4) stay beside them, small.
+LOOP_LABELS = {
+    "R1": "Friends leaving", "R2": "Stretched thin", "R3": "Supply strain",
+    "R4": "Punishment breeds anger", "R5": "Police overwhelmed", "R6": "Bonds broken",
+    "R7": "Leaving becomes normal",
+    "B1": "Fear of capture", "B2": "Replacements", "B3": "Rotation", "B4": "Propaganda",
+}
+
+
 @dataclass
 class Loop:
     key: str
-    name: str
+    name: str  # the modeller's name (docs/ODD.md section 8)
     kind: str  # "R" reinforcing, "B" balancing
-    strength: float  # today's push (R) or pull (B), in push units
+    strength: float  # today's push (R) or pull (B), in push units (unless ``unit`` says otherwise)
     explain: str
+    unit: str = ""  # "" for push units; else what the figure counts (not comparable with the rest)
+
+    @property
+    def label(self) -> str:
+        """The plain-English name shown to a class."""
+        return LOOP_LABELS[self.key]
+
+    @property
+    def in_push_units(self) -> bool:
+        return not self.unit
 
 
 def loop_strengths(model: MoraleModel) -> list[Loop]:
     """How hard each feedback loop pushes (R) or holds (B) today, in units of the push to leave.
 
     Each figure is the mean, over soldiers present, of the part of today's decision
-    that the loop supplies, so they can be compared with each other.
+    that the loop supplies, so they can be compared with each other; except B2 and B3
+    (``Loop.unit`` says what they count), which are not in push units.
     """
     p, s, u = model.params, model.soldier_table, model.unit_table
     here = model.present_mask()
@@ -438,27 +459,66 @@ def loop_strengths(model: MoraleModel) -> list[Loop]:
         Loop("B1", "deterrence", "B", mean(s.deterrence[here]),
              "certainty of capture x severity x risk aversion holds soldiers back"),
         Loop("B2", "reinforcement", "B", week / max(model.metrics["present"], 1),
-             "replacements this week per soldier present: refill understrength units"),
-        Loop("B3", "rotation", "B", relieved, "share of the front relieved in the last week"),
+             "replacements this week per soldier present: refill understrength units",
+             unit="replacements per soldier this week"),
+        Loop("B3", "rotation", "B", relieved, "share of the front relieved in the last week",
+             unit="share of the front relieved this week"),
         Loop("B4", "propaganda", "B", mean(p.weight_motivation * s.propaganda_lift[here]),
              "a short, fading lift of motivation"),
     ]
 
 
-# Node positions of the causal-loop diagram (an SVG 620 x 500; the loop list below y = 430)
+@dataclass
+class LoopBalance:
+    reinforcing: float  # total push of the reinforcing loops, push units
+    balancing: float  # total hold of the balancing loops measured in push units (B1, B4)
+    dominant: Loop | None  # the strongest loop now (in push units), None while every loop is 0
+
+
+def loop_balance(loops: list[Loop]) -> LoopBalance:
+    """Totals of the reinforcing and balancing loops, and the strongest loop, all in push units.
+
+    B2 and B3 are left out: their figures count replacements and relieved units, not push.
+    """
+    comparable = [lp for lp in loops if lp.in_push_units]
+    dominant = max(comparable, key=lambda lp: lp.strength, default=None)
+    if dominant is not None and dominant.strength <= 0:
+        dominant = None
+    return LoopBalance(
+        reinforcing=sum(lp.strength for lp in comparable if lp.kind == "R"),
+        balancing=sum(lp.strength for lp in comparable if lp.kind == "B"),
+        dominant=dominant,
+    )
+
+
+# One width scale for every arrow of the diagram, in pixels (SVG units) per push unit: an arrow
+# of a loop of strength s is EDGE_PX_PER_PUSH * s wide, whatever its colour, between a thinnest
+# width that stays visible and a widest that keeps the diagram readable (its title gives s).
+EDGE_PX_PER_PUSH = 200.0
+EDGE_MIN_PX = 1.5
+EDGE_MAX_PX = 18.0
+
+
+def edge_width(strength: float) -> float:
+    return min(max(EDGE_PX_PER_PUSH * strength, EDGE_MIN_PX), EDGE_MAX_PX)
+
+
+DIAGRAM_TOP = 62  # room above the nodes for the dominant loop's name and the balance bar
+# Node positions of the causal-loop diagram (an SVG 620 wide; the loop list below the nodes)
 _NODES = {
     "norm": (100, 45, "Desertion norm"),
     "peers": (310, 45, "Ties gone"),
     "cohesion": (520, 45, "Cohesion"),
-    "deterrence": (95, 140, "Deterrence"),
-    "understrength": (525, 140, "Understrength"),
-    "desertion": (310, 215, "Desertion"),
-    "punishment": (62, 300, "Punishment"),
-    "police": (205, 290, "Police stretched"),
-    "fear": (550, 290, "Fear"),
-    "grievance": (190, 385, "Grievance"),
-    "supply": (440, 385, "Supply strain"),
+    "deterrence": (95, 150, "Deterrence"),
+    "understrength": (525, 150, "Understrength"),
+    "desertion": (310, 225, "Desertion"),
+    "punishment": (70, 310, "Punishment"),
+    "police": (215, 305, "Police stretched"),
+    "fear": (550, 300, "Fear"),
+    "grievance": (190, 395, "Grievance"),
+    "supply": (440, 395, "Supply strain"),
 }
+NODE_HALF_W, NODE_HALF_H = 62, 20
 _EDGES = [  # (from, to, loop)
     ("desertion", "peers", "R1"), ("peers", "desertion", "R1"),
     ("desertion", "understrength", "R2"), ("understrength", "fear", "R2"),
@@ -471,17 +531,45 @@ _EDGES = [  # (from, to, loop)
     ("punishment", "deterrence", "B1"), ("deterrence", "desertion", "B1"),
     ("desertion", "punishment", "B1"),
 ]
+# where each loop's name is written on the diagram: beside this edge (index into _EDGES)
+_NAMED_EDGE = {"R1": 1, "R2": 3, "R3": 6, "R4": 8, "R5": 10, "R6": 12, "R7": 14, "B1": 15}
+_LABEL_AT = {"R5": (196, 262), "R7": (215, 98), "R3": (330, 385)}  # where the edge's middle is crowded
+LIST_PX_PER_PUSH = 800.0  # the bars of the loop list: one scale for all of them too
+
+
+def _node_exit(node: tuple[float, float], toward: tuple[float, float], gap: float = 3.0):
+    """Where the line from a node's centre toward a point leaves the node's box (plus a gap)."""
+    (x, y), (tx, ty) = node, toward
+    dx, dy = tx - x, ty - y
+    t = min((NODE_HALF_W + gap) / abs(dx) if dx else float("inf"),
+            (NODE_HALF_H + gap) / abs(dy) if dy else float("inf"))
+    return x + dx * t, y + dy * t
+
+
+def _edge_geometry(src: str, dst: str):
+    """A gently bent arrow from node to node: start, control point, tip, unit tangent at the tip."""
+    (x0, y0, _), (x1, y1, _) = _NODES[src], _NODES[dst]
+    y0, y1 = y0 + DIAGRAM_TOP, y1 + DIAGRAM_TOP
+    dx, dy = x1 - x0, y1 - y0
+    cx, cy = (x0 + x1) / 2 - dy * 0.12, (y0 + y1) / 2 + dx * 0.12
+    sx, sy = _node_exit((x0, y0), (cx, cy))
+    ex, ey = _node_exit((x1, y1), (cx, cy))
+    tx, ty = ex - cx, ey - cy
+    norm = max((tx * tx + ty * ty) ** 0.5, 1e-9)
+    return (sx, sy), (cx, cy), (ex, ey), (tx / norm, ty / norm)
 
 
 def loop_diagram(model: MoraleModel) -> str:
-    """The morale cycle as a causal-loop diagram whose arrows and badges carry live values."""
+    """The morale cycle as a causal-loop diagram whose arrows and list carry live values.
+
+    Every arrow has an arrowhead and one width scale (``edge_width``: the same pixels per push
+    unit for every loop), so a weak reinforcing loop looks weak beside strong deterrence. Above
+    the diagram: the strongest loop now, by name, and a bar of the reinforcing loops' total push
+    against the balancing loops' total hold. The strongest loop's arrows are highlighted.
+    """
     loops = {lp.key: lp for lp in loop_strengths(model)}
-    reinforcing = [lp for lp in loops.values() if lp.kind == "R"]
-    driver = max(reinforcing, key=lambda lp: lp.strength)
-    strongest = {
-        kind: max(max(lp.strength for lp in loops.values() if lp.kind == kind), 1e-6)
-        for kind in ("R", "B")
-    }
+    balance = loop_balance(list(loops.values()))
+    dominant = balance.dominant
     m = model.metrics
     node_values = {
         "desertion": f"{m['desertions_today']} today",
@@ -496,56 +584,247 @@ def loop_diagram(model: MoraleModel) -> str:
         "punishment": f"{m['caught_cumulative']} caught",
         "deterrence": f"mean {m['mean_deterrence']:.2f}",
     }
+    list_top = DIAGRAM_TOP + 395 + 44
+    row_h = 21
+    height = list_top + 7 * row_h + 36
     parts = [
-        '<svg viewBox="0 0 620 500" width="100%" data-testid="loop-diagram" '
+        f'<svg viewBox="0 0 620 {height}" width="100%" data-testid="loop-diagram" '
         'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
-        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
-        '<path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
-        '<text x="310" y="494" font-size="10" text-anchor="middle" fill="#666">arrow width: '
-        "strength relative to the strongest loop of its kind (solid vermilion: reinforcing; "
-        "dashed blue: balancing)"
-        "</text>",
     ]
-    for src, dst, key in _EDGES:
-        (x0, y0, _), (x1, y1, _) = _NODES[src], _NODES[dst]
+    # the strongest loop now, in words, and the balance of the two kinds of loop
+    if dominant is None:
+        headline = "No loop is acting yet."
+    else:
+        doing = "pushing soldiers to leave" if dominant.kind == "R" else "holding soldiers back"
+        headline = (f"Strongest loop now: {html.escape(dominant.label)} "
+                    f'<tspan font-size="11" fill="#555">{dominant.key}</tspan>, {doing}')
+    parts.append(
+        f'<text x="310" y="18" font-size="15" font-weight="bold" text-anchor="middle" '
+        f'data-testid="loop-driver" data-loop="{dominant.key if dominant else ""}">{headline}</text>')
+    total = balance.reinforcing + balance.balancing
+    bar_x, bar_w, bar_y = 150, 320, 30
+    share = balance.reinforcing / total if total > 0 else 0.5
+    split = bar_x + bar_w * share
+    parts.append(
+        f'<g data-testid="loop-balance" data-reinforcing="{balance.reinforcing:.6f}" '
+        f'data-balancing="{balance.balancing:.6f}">'
+        f'<title>reinforcing loops push {balance.reinforcing:.3f}, balancing loops hold '
+        f'{balance.balancing:.3f} (push units; B2 and B3 are not in push units)</title>'
+        f'<rect x="{bar_x}" y="{bar_y}" width="{split - bar_x:.1f}" height="14" fill="{PUSH}"/>'
+        f'<rect x="{split:.1f}" y="{bar_y}" width="{bar_x + bar_w - split:.1f}" height="14" fill="{HOLD}"/>'
+        f'<line x1="{bar_x + bar_w / 2}" y1="{bar_y - 3}" x2="{bar_x + bar_w / 2}" y2="{bar_y + 17}" '
+        f'stroke="#000" stroke-width="1.5"/>'
+        f'<text x="{bar_x - 6}" y="{bar_y + 11}" font-size="12" text-anchor="end" fill="{PUSH}">'
+        f'pushing out {balance.reinforcing:.3f}</text>'
+        f'<text x="{bar_x + bar_w + 6}" y="{bar_y + 11}" font-size="12" fill="{HOLD}">'
+        f'holding in {balance.balancing:.3f}</text></g>'
+    )
+    labels = []
+    for i, (src, dst, key) in enumerate(_EDGES):
         lp = loops[key]
         colour = PUSH if lp.kind == "R" else HOLD
         dash = "" if lp.kind == "R" else ' stroke-dasharray="8,4"'
-        widthpx = 1 + 6 * lp.strength / strongest[lp.kind]
-        # shorten the arrow so it ends at the node's edge; bend it a little
-        dx, dy = x1 - x0, y1 - y0
-        length = max((dx * dx + dy * dy) ** 0.5, 1)
-        sx, sy = x0 + dx * 38 / length, y0 + dy * 22 / length
-        ex, ey = x1 - dx * 44 / length, y1 - dy * 24 / length
-        cx, cy = (sx + ex) / 2 - dy * 0.12, (sy + ey) / 2 + dx * 0.12
+        width = edge_width(lp.strength)
+        (sx, sy), (cx, cy), (ex, ey), (ux, uy) = _edge_geometry(src, dst)
+        head_len, head_half = max(11.0, 1.6 * width), max(5.5, 1.1 * width)
+        bx, by = ex - ux * head_len, ey - uy * head_len  # the shaft ends where the head begins
+        px, py = -uy, ux
+        is_dominant = dominant is not None and key == dominant.key
+        if is_dominant:  # a yellow halo under the strongest loop's arrows
+            parts.append(
+                f'<path d="M {sx:.1f} {sy:.1f} Q {cx:.1f} {cy:.1f} {ex:.1f} {ey:.1f}" fill="none" '
+                f'stroke="{OKABE_ITO["yellow"]}" stroke-width="{width + 10:.1f}" stroke-linecap="round" '
+                f'opacity="0.9" class="edge-halo"/>')
+        tip = f"{LOOP_LABELS[key]} ({key}): {lp.strength:.4f}"
         parts.append(
-            f'<path d="M {sx:.0f} {sy:.0f} Q {cx:.0f} {cy:.0f} {ex:.0f} {ey:.0f}" fill="none" '
-            f'stroke="{colour}" stroke-width="{widthpx:.1f}"{dash} opacity="0.85" marker-end="url(#arrow)">'
-            f"<title>{key} {lp.name}: {lp.strength:.3f}</title></path>"
+            f'<g class="edge" data-loop="{key}" data-strength="{lp.strength:.6f}" '
+            f'data-width="{width:.4f}"><title>{html.escape(tip)}</title>'
+            f'<path d="M {sx:.1f} {sy:.1f} Q {cx:.1f} {cy:.1f} {bx:.1f} {by:.1f}" fill="none" '
+            f'stroke="{colour}" stroke-width="{width:.2f}"{dash} class="edge-line"/>'
+            f'<polygon class="arrowhead" fill="{colour}" points="{ex:.1f},{ey:.1f} '
+            f'{bx + px * head_half:.1f},{by + py * head_half:.1f} '
+            f'{bx - px * head_half:.1f},{by - py * head_half:.1f}"/></g>'
         )
+        if _NAMED_EDGE.get(key) == i:
+            # the loop's name beside the middle of its arrow, on the outside of the bend
+            mx, my = 0.25 * sx + 0.5 * cx + 0.25 * ex, 0.25 * sy + 0.5 * cy + 0.25 * ey
+            if key in _LABEL_AT:
+                mx, my = _LABEL_AT[key][0], _LABEL_AT[key][1] + DIAGRAM_TOP
+            labels.append(
+                f'<text x="{mx:.0f}" y="{my + 4:.0f}" font-size="11" text-anchor="middle" fill="{colour}" '
+                f'stroke="#fff" stroke-width="3" paint-order="stroke" class="edge-label" '
+                f'font-weight="{"bold" if is_dominant else "normal"}">{html.escape(LOOP_LABELS[key])} '
+                f'<tspan font-size="9">{key}</tspan></text>')
     for key, (x, y, label) in _NODES.items():
+        y += DIAGRAM_TOP
         parts.append(
-            f'<rect x="{x - 62}" y="{y - 20}" width="124" height="40" rx="8" fill="#fafafa" '
-            f'stroke="#333"/><text x="{x}" y="{y - 4}" font-size="12" text-anchor="middle" '
-            f'font-weight="bold">{label}</text><text x="{x}" y="{y + 12}" font-size="10" '
-            f'text-anchor="middle" data-testid="node-{key}">{html.escape(node_values[key])}</text>'
+            f'<rect x="{x - NODE_HALF_W}" y="{y - NODE_HALF_H}" width="{2 * NODE_HALF_W}" '
+            f'height="{2 * NODE_HALF_H}" rx="8" fill="#fafafa" stroke="#333"/>'
+            f'<text x="{x}" y="{y - 4}" font-size="12" text-anchor="middle" font-weight="bold">{label}</text>'
+            f'<text x="{x}" y="{y + 12}" font-size="10" text-anchor="middle" '
+            f'data-testid="node-{key}">{html.escape(node_values[key])}</text>'
         )
-    y = 432
-    for i, lp in enumerate(loops.values()):
-        x = 8 + (i % 4) * 153
-        row_y = y + (i // 4) * 22
-        colour = PUSH if lp.kind == "R" else HOLD
-        weight = "bold" if lp is driver and lp.strength > 0 else "normal"
-        parts.append(
-            f'<text x="{x}" y="{row_y}" font-size="11" fill="{colour}" font-weight="{weight}" '
-            f'data-testid="loop-{lp.key}"><title>{html.escape(lp.explain)}</title>'
-            f"{lp.key} {lp.name} {lp.strength:.3f}</text>"
-        )
+    parts.extend(labels)  # on top of the nodes' boxes
+    # the list: reinforcing loops on the left, balancing on the right, each with a bar on the
+    # same scale as the arrows
+    columns = {"R": 8, "B": 318}
+    rows = {"R": 0, "B": 0}
     parts.append(
-        f'<text x="310" y="20" font-size="12" text-anchor="middle" data-testid="loop-driver">'
-        f"Strongest reinforcing loop now: {driver.key} {driver.name}</text></svg>"
+        f'<text x="8" y="{list_top - 8}" font-size="12" font-weight="bold" fill="{PUSH}">'
+        "Reinforcing: desertion breeds desertion</text>"
+        f'<text x="318" y="{list_top - 8}" font-size="12" font-weight="bold" fill="{HOLD}">'
+        "Balancing: what holds soldiers back</text>")
+    for lp in loops.values():
+        x = columns[lp.kind]
+        row_y = list_top + rows[lp.kind] * row_h + 8
+        rows[lp.kind] += 1
+        colour = PUSH if lp.kind == "R" else HOLD
+        is_dominant = dominant is not None and lp is dominant
+        if is_dominant:
+            parts.append(f'<rect x="{x - 4}" y="{row_y - 13}" width="300" height="{row_h - 2}" rx="3" '
+                         f'fill="{OKABE_ITO["yellow"]}" opacity="0.7"/>')
+        value = (f"{lp.strength:.3f}" if lp.in_push_units
+                 else f"{lp.strength:.3f}*")
+        title = lp.explain + ("" if lp.in_push_units else f" (*{lp.unit}: not in push units)")
+        parts.append(
+            f'<text x="{x}" y="{row_y}" font-size="12" fill="{colour if lp.in_push_units else "#555"}" '
+            f'font-weight="{"bold" if is_dominant else "normal"}" data-testid="loop-{lp.key}">'
+            f"<title>{html.escape(title)}</title>{html.escape(lp.label)} "
+            f'<tspan font-size="9">{lp.key}</tspan></text>'
+            f'<text x="{x + 232}" y="{row_y}" font-size="12" text-anchor="end" '
+            f'data-testid="loop-value-{lp.key}">{value}</text>'
+        )
+        if lp.in_push_units:
+            parts.append(
+                f'<rect x="{x + 238}" y="{row_y - 8}" width="{min(LIST_PX_PER_PUSH * lp.strength, 60):.1f}" '
+                f'height="8" fill="{colour}"/>')
+    parts.append(
+        f'<text x="310" y="{height - 20}" font-size="11" text-anchor="middle" fill="#555">'
+        f"Arrow widths: one scale for every loop, {EDGE_PX_PER_PUSH * 0.01:g} px per 0.01 of push "
+        "(hover an arrow for its value); the bars too.</text>"
+        f'<text x="310" y="{height - 5}" font-size="11" text-anchor="middle" fill="#555">'
+        "Solid vermilion: reinforcing; dashed blue: balancing. *B2, B3 count other things.</text></svg>"
     )
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- #
+# Hysteresis: desertion against a lever, day by day
+# ---------------------------------------------------------------------------- #
+
+
+def lever_history(model: MoraleModel, name: str) -> list[float]:
+    """The value of lever ``name`` in force on each day 0..model.day (day 0: the start).
+
+    A change made between two days (a slider, a lesson's intervention: recorded on day d)
+    acts from day d + 1; a scenario's scheduled event of day d acts on day d itself.
+    """
+    changes = [c for c in model.lever_changes if c["name"] == name]
+    value = float(changes[0]["old"]) if changes else float(getattr(model.params, name))
+    starts: dict[int, float] = {}
+    for c in changes:
+        scheduled = any(name in levers for levers in model.schedule.get(c["day"], ()))
+        starts[c["day"] if scheduled else c["day"] + 1] = float(c["new"])
+    values = []
+    for day in range(model.day + 1):
+        value = starts.get(day, value)
+        values.append(value)
+    return values
+
+
+SMOOTH_DAYS = 7
+
+
+def hysteresis_points(
+    desertions: list[float], present: list[float], lever: list[float], window: int = SMOOTH_DAYS
+) -> list[tuple[int, float, float]]:
+    """(day, lever value, desertions per 1000 soldiers per day, mean of the last ``window`` days).
+
+    ``desertions[d]`` are day d's desertions, ``present[d]`` the soldiers present at the end of
+    day d (the day's rate divides by those present at its dawn, ``present[d - 1]``), ``lever[d]``
+    the lever in force on day d. Day 0 (nothing has happened yet) has no point.
+    """
+    daily = [1000.0 * float(desertions[d]) / max(float(present[d - 1]), 1.0)
+             for d in range(1, min(len(desertions), len(present), len(lever)))]
+    points = []
+    for i, _rate in enumerate(daily):
+        recent = daily[max(0, i + 1 - window):i + 1]
+        points.append((i + 1, float(lever[i + 1]), sum(recent) / len(recent)))
+    return points
+
+
+def _time_colour(frac: float) -> str:
+    """Early to late: sky blue, blue, black (Okabe-Ito; darker is later, also in grey)."""
+    stops = [(0.0, (0x56, 0xB4, 0xE9)), (0.5, (0x00, 0x72, 0xB2)), (1.0, (0x00, 0x00, 0x00))]
+    frac = min(max(frac, 0.0), 1.0)
+    for (f0, c0), (f1, c1) in pairwise(stops):
+        if frac <= f1:
+            t = (frac - f0) / (f1 - f0)
+            return "#" + "".join(f"{round(a + (b - a) * t):02X}" for a, b in zip(c0, c1, strict=True))
+    return "#000000"
+
+
+def hysteresis_chart(
+    points: list[tuple[int, float, float]], lever_label: str, x_min: float, x_max: float, *,
+    days: int, width: int = 400, height: int = 230, testid: str = "chart-hysteresis",
+) -> str:
+    """Desertion (y) against a lever (x): one dot per day, consecutive days joined, coloured by
+    time (sky blue early, black late), so the way back after a shock shows apart from the way out.
+    """
+    left, right, top, bottom = 44, 12, 10, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    y_top = max((y for _, _, y in points), default=0.0)
+    y_top = max(y_top * 1.1, 1.0)
+    span = (x_max - x_min) or 1.0
+
+    def px(x: float) -> float:
+        return left + plot_w * (x - x_min) / span
+
+    def py(y: float) -> float:
+        return top + plot_h * (1 - min(y, y_top) / y_top)
+
+    horizon = max(days, points[-1][0] if points else 1, 1)
+    gradient = "".join(
+        f'<stop offset="{f:.2f}" stop-color="{_time_colour(f)}"/>' for f in (0.0, 0.25, 0.5, 0.75, 1.0))
+    parts = [
+        '<div class="chart-box"><div class="chart-title">Desertion against '
+        f'{html.escape(lever_label)} (hysteresis)</div>'
+        '<div class="chart-legend"><span>each dot a day, joined day to day;</span>'
+        f'<span class="chart-key">colour: day 1 <svg width="70" height="9"><defs><linearGradient '
+        f'id="{testid}-time">{gradient}</linearGradient></defs><rect width="70" height="9" '
+        f'fill="url(#{testid}-time)"/></svg> day {horizon}</span></div>',
+        f'<svg viewBox="0 0 {width} {height}" width="100%" class="chart" data-testid="{testid}" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#999"/>',
+    ]
+    for frac in (0.0, 0.5, 1.0):
+        value = y_top * frac
+        parts.append(f'<text x="{left - 4}" y="{py(value) + 4:.1f}" font-size="12" text-anchor="end">'
+                     f"{value:.2g}</text>")
+    for frac, anchor in ((0.0, "start"), (0.5, "middle"), (1.0, "end")):
+        value = x_min + span * frac
+        parts.append(f'<text x="{px(value):.1f}" y="{top + plot_h + 14}" font-size="12" '
+                     f'text-anchor="{anchor}">{value:g}</text>')
+    parts.append(
+        f'<text x="{left + plot_w / 2}" y="{height - 3}" font-size="11" text-anchor="middle" fill="#444">'
+        f"{html.escape(lever_label)} (x); deserters per 1000 a day, {SMOOTH_DAYS}-day mean (y)</text>")
+    for (_, x0, y0), (d1, x1, y1) in pairwise(points):
+        parts.append(f'<line x1="{px(x0):.1f}" y1="{py(y0):.1f}" x2="{px(x1):.1f}" y2="{py(y1):.1f}" '
+                     f'stroke="{_time_colour(d1 / horizon)}" stroke-width="1.5"/>')
+    for day, x, y in points:
+        colour = _time_colour(day / horizon)
+        parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.4" fill="{colour}" '
+                     f'class="hyst-point" data-day="{day}" data-x="{x:g}" data-y="{y:.4f}">'
+                     f"<title>day {day}: {html.escape(lever_label)} {x:g}, {y:.2f} per 1000</title></circle>")
+    # name the days where the lever moved, and the last day
+    moved = [p for q, p in pairwise(points) if p[1] != q[1]]
+    for day, x, y in moved + points[-1:]:
+        parts.append(f'<text x="{px(x) + (5 if px(x) < left + plot_w - 50 else -5):.1f}" y="{py(y) - 5:.1f}" '
+                     f'font-size="11" fill="#222" stroke="#fff" stroke-width="3" paint-order="stroke" '
+                     f'text-anchor="{"start" if px(x) < left + plot_w - 50 else "end"}" '
+                     f'class="hyst-label">day {day}</text>')
+    parts.append("</svg></div>")
     return "".join(parts)
 
 

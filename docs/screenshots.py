@@ -2,11 +2,14 @@
 
     uv run python docs/screenshots.py           # all of them
     uv run python docs/screenshots.py lesson    # only lesson mode (lesson_run.png, lesson_explain.png)
+    uv run python docs/screenshots.py links     # only cycle.png and hysteresis.png (runs opened by link)
 
 Serves `morale dashboard`, captures the start card of a first load, closes it, plays the
 baseline preset (seed 42) to day 120, pauses, clicks a soldier, and captures each view.
 Lesson mode: picks the morale_cycle_tipping lesson, predicts, plays to its intervention day
-(where it pauses), then to the end, and opens the explanation.
+(where it pauses), then to the end, and opens the explanation. Links: opens the
+morale_cycle_tipping lesson at day 180 by its link (cycle.png: the collapse) and the hysteresis
+lesson at day 180 (hysteresis.png: the chart below the army's charts).
 """
 
 from __future__ import annotations
@@ -51,9 +54,11 @@ def views(browser, url: str) -> None:
     time.sleep(1)
     page.screenshot(path=OUT / "start.png")
     page.get_by_role("button", name="Close", exact=True).click()
+    page.wait_for_selector(".start-card", state="detached")  # Play moves up: click it where it stays
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(
-        "() => parseInt(document.querySelector('[data-testid=day]').innerText.slice(4)) >= 120"
+        "() => parseInt(document.querySelector('[data-testid=day]').innerText.slice(4)) >= 120",
+        timeout=120_000,
     )
     page.get_by_role("button", name="Pause", exact=True).click()
     time.sleep(1)
@@ -63,7 +68,7 @@ def views(browser, url: str) -> None:
     page.get_by_test_id("chart-desertion").scroll_into_view_if_needed()
     time.sleep(0.5)
     page.screenshot(path=OUT / "charts.png")
-    for tab, name in [("Morale cycle", "cycle"), ("Cascades", "cascades"),
+    for tab, name in [("Cascades", "cascades"),
                       ("Compare A/B", "compare")]:
         page.get_by_role("tab", name=tab).click()
         time.sleep(1.5)
@@ -75,6 +80,24 @@ def views(browser, url: str) -> None:
     page.close()
 
 
+def by_link(browser, url: str) -> None:
+    """Runs opened by their links (?lesson=...&day=...): the page replays them to the day."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "?lesson=morale_cycle_tipping&seed=42&day=180")
+    page.wait_for_function("() => document.querySelector('[data-testid=day]')?.innerText === 'Day 180'")
+    page.get_by_role("tab", name="Morale cycle").click()
+    page.wait_for_selector("[data-testid=loop-diagram]")
+    time.sleep(1)
+    page.get_by_test_id("loop-diagram").scroll_into_view_if_needed()
+    page.screenshot(path=OUT / "cycle.png")
+    page.goto(url + "?lesson=hysteresis&seed=42&day=180")
+    page.wait_for_function("() => document.querySelector('[data-testid=day]')?.innerText === 'Day 180'")
+    page.get_by_test_id("chart-hysteresis").scroll_into_view_if_needed()
+    time.sleep(1)
+    page.locator(".hyst-row").screenshot(path=OUT / "hysteresis.png")
+    page.close()
+
+
 def main(only: str | None = None) -> None:
     OUT.mkdir(exist_ok=True)
     with launch() as url, sync_playwright() as playwright:
@@ -83,6 +106,8 @@ def main(only: str | None = None) -> None:
             views(browser, url)
         if only in (None, "lesson"):
             lesson_mode(browser, url)
+        if only in (None, "links"):
+            by_link(browser, url)
         browser.close()
     for path in sorted(OUT.glob("*.png")):
         print(f"{path.relative_to(OUT.parent.parent)}  {path.stat().st_size // 1024} KiB")

@@ -214,8 +214,8 @@ def test_csv_download_is_the_runs_time_series(page, tmp_path):
 def test_views_of_the_cycle_and_cascades_render(page):
     step(page, 5)
     page.get_by_role("tab", name="Morale cycle").click()
-    expect(page.get_by_test_id("loop-R1")).to_contain_text("R1 contagion")
-    expect(page.get_by_test_id("loop-driver")).to_contain_text("Strongest reinforcing loop now")
+    expect(page.get_by_test_id("loop-R1")).to_contain_text("Friends leaving R1")
+    expect(page.get_by_test_id("loop-driver")).to_contain_text("Strongest loop now")
     page.get_by_role("tab", name="Cascades").click()
     expect(page.get_by_test_id("cascade-sizes")).to_be_visible()
     expect(page.get_by_test_id("cascade-timeline")).to_be_visible()
@@ -463,3 +463,143 @@ def test_a_lesson_picked_in_the_sidebar_replaces_the_preset(page):
     expect(page.get_by_text(f"Lesson: {lesson.title}")).to_have_count(0)
     page.get_by_role("tab", name="Army").click()
     expect(page.get_by_test_id("chart-desertion")).to_be_visible()  # the free dashboard as before
+
+
+# ---- the cycle diagram, the hysteresis view, the run in the URL -------------------------------
+
+
+def open_link(page, server: str, query: str) -> None:
+    page.goto(server + "?" + query)
+    page.wait_for_selector("[data-testid=day]")
+
+
+def test_cycle_diagram_has_arrowheads_one_scale_and_names_the_strongest_loop(page, server):
+    from dashboards import views
+
+    lesson = lessons.resolve("morale_cycle_tipping")  # the offensive of 0.5 -> 0.7 on day 60
+    open_link(page, server, "scenario=baseline&seed=42&day=120&ch=60:combat_intensity:0.7")
+    wait_for_day(page, 120)
+    page.get_by_role("tab", name="Morale cycle").click()
+    page.wait_for_selector("[data-testid=loop-diagram]")
+    edges = page.evaluate("""() => [...document.querySelectorAll('[data-testid=loop-diagram] g.edge')]
+      .map(g => ({
+        loop: g.dataset.loop, strength: parseFloat(g.dataset.strength),
+        width: parseFloat(g.querySelector('.edge-line').getAttribute('stroke-width')),
+        heads: g.querySelectorAll('polygon.arrowhead').length,
+        colour: g.querySelector('.edge-line').getAttribute('stroke')}))""")
+    assert len(edges) == len(views._EDGES)
+    assert all(e["heads"] == 1 for e in edges), edges  # an arrowhead on every edge
+    # one scale across colours: width / strength is the same for every loop drawn above the minimum
+    scaled = [e for e in edges if views.EDGE_MIN_PX < e["width"] < views.EDGE_MAX_PX]
+    assert {e["colour"] for e in scaled} == {views.PUSH, views.HOLD}, edges
+    ratios = [e["width"] / e["strength"] for e in scaled]
+    assert max(ratios) / min(ratios) < 1.02, ratios
+    # the strongest loop named above the diagram is the one loop_strengths gives for this run
+    reference = MoraleModel(rng=SEED, params=lesson.params, events=lesson.events)
+    for _ in range(120):
+        reference.step()
+        lessons.apply_intervention(lesson, reference)
+    # (computed here from loop_strengths, not with the page's loop_balance: B2 and B3 are not in push units)
+    strongest = max((lp for lp in views.loop_strengths(reference) if not lp.unit), key=lambda lp: lp.strength)
+    driver = page.get_by_test_id("loop-driver")
+    assert driver.get_attribute("data-loop") == strongest.key
+    expect(driver).to_contain_text(f"Strongest loop now: {strongest.label}")
+
+
+def test_hysteresis_view_draws_the_way_out_and_the_way_back(page, server):
+    from dashboards import views
+
+    lesson = lessons.resolve(LESSON)  # the offensive preset (1.0 from day 60), back to 0.5 on day 90
+    open_link(page, server, f"lesson={LESSON}&seed=42&day=120")
+    wait_for_day(page, 120)
+    page.get_by_role("tab", name="Army").click()
+    points = page.evaluate("""() => [
+        ...document.querySelectorAll('[data-testid=chart-hysteresis] .hyst-point')]
+        .map(c => [parseInt(c.dataset.day), parseFloat(c.dataset.x), parseFloat(c.dataset.y)])""")
+    assert len(points) == 120
+    before = [p for p in points if p[0] < 60]
+    during = [p for p in points if 60 <= p[0] <= 90]
+    after = [p for p in points if p[0] > 90]
+    assert {p[1] for p in before} == {0.5} and {p[1] for p in during} == {1.0}
+    assert {p[1] for p in after} == {0.5}
+    # both branches at 0.5, and the way back is not the way out: far more desertion after the shock
+    assert max(p[2] for p in after) > 3 * max(p[2] for p in before)
+    reference = MoraleModel(rng=SEED, params=lesson.params, events=lesson.events)
+    for _ in range(120):
+        reference.step()
+        lessons.apply_intervention(lesson, reference)
+    ts = reference.datacollector.model_vars
+    expected = views.hysteresis_points(ts["desertions_today"], ts["present"],
+                                       views.lever_history(reference, "combat_intensity"))
+    assert [(d, x, round(y, 4)) for d, x, y in expected] == [(d, x, round(y, 4)) for d, x, y in points]
+    # the user picks the lever on the x axis: the hunt for deserters never moved in this run
+    page.locator(".v-select", has_text="Lever on the x axis").click()
+    page.get_by_role("option", name="Hunt for deserters").click()
+    chart = page.get_by_test_id("chart-hysteresis")
+    expect(chart.locator("..")).to_contain_text("Desertion against Hunt for deserters")
+    xs = {float(chart.locator(".hyst-point").nth(i).get_attribute("data-x")) for i in (0, 59, 119)}
+    assert xs == {lesson.params.enforcement}
+
+
+def test_reload_keeps_the_day_the_seed_and_the_lever_marks(page):
+    page.get_by_role("button", name="Close", exact=True).click()
+    expect(page.locator(".start-card")).to_have_count(0)
+    page.get_by_label("Seed").fill("7")
+    page.get_by_label("Seed").press("Enter")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(page.get_by_test_id("day").locator("..")).to_contain_text("seed 7")
+    step(page, 3)
+    slider = lever_slider(page, "enforcement")
+    slider.focus()
+    slider.press("ArrowRight")
+    step(page, 2)
+    before = (header_text(page), page.get_by_test_id("desertion-rate").inner_text())
+    page.reload()
+    page.wait_for_selector("[data-testid=day]")
+    wait_for_day(page, 5)
+    assert "seed 7" in header_text(page)
+    assert page.get_by_test_id("desertion-rate").inner_text() == before[1]
+    marks = page.locator("[data-testid=chart-desertion] .lever-mark")
+    expect(marks).to_have_count(1)
+    assert marks.first.get_attribute("data-day") == "3"
+    expect(page.get_by_test_id("lever-value-enforcement")).to_have_text("0.45")
+
+
+def test_a_copied_link_opened_in_a_new_tab_shows_the_same_run(browser, server):
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    page.goto(server)
+    page.wait_for_selector("[data-testid=day]")
+    page.wait_for_selector("rect.soldier")
+    page.get_by_role("button", name="Close", exact=True).click()
+    expect(page.locator(".start-card")).to_have_count(0)  # the buttons below have moved up
+    step(page, 2)
+    slider = lever_slider(page, "combat_intensity")
+    slider.focus()
+    slider.press("End")
+    step(page, 8)
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_test_id("copy-status")).to_have_text("Copied")
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert "day=10" in link and "seed=42" in link and "ch=2:combat_intensity:1" in link
+    other = context.new_page()
+    other.goto(link)
+    other.wait_for_selector("[data-testid=day]")
+    other.wait_for_selector("rect.soldier")
+    wait_for_day(other, 10)
+    rate = page.get_by_test_id("desertion-rate").inner_text()
+    assert other.get_by_test_id("desertion-rate").inner_text() == rate
+    assert header_text(other) == header_text(page)
+    context.close()
+
+
+def test_a_link_with_bad_values_loads_with_a_one_line_message(page, server):
+    open_link(page, server, "seed=abc&day=-4&ch=3:no_such_lever:1&scenario=meat_grinder")
+    message = page.get_by_test_id("link-message")
+    expect(message).to_contain_text("ignored")
+    expect(message).to_contain_text("seed='abc'")
+    assert message.bounding_box()["height"] < 40  # one line
+    assert shown_day(page) == 0
+    assert "meat_grinder, seed 42" in header_text(page)  # the good part of the link is used
