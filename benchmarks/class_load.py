@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import psutil
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from dashboards.server import CHROMIUM_ARGS, launch
@@ -121,6 +122,8 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=30.0,
                         help="seconds after closing the tabs before the last memory sample")
     parser.add_argument("--horizon", type=int, default=3650, help="the playing tabs' 'Stop at day'")
+    parser.add_argument("--load-timeout", type=float, default=120.0,
+                        help="seconds a new tab may take to show the army")
     args = parser.parse_args()
     if not 1 <= args.playing <= args.tabs:
         parser.error(f"--playing {args.playing} must be 1 to --tabs ({args.tabs})")
@@ -141,7 +144,13 @@ def main() -> int:
         context = browser.new_context(viewport={"width": 1024, "height": 768})
         tabs, load_times = [], []
         for i in range(args.tabs):
-            page, seconds = open_tab(context, url, timeout_s=120)
+            try:
+                page, seconds = open_tab(context, url, timeout_s=args.load_timeout)
+            except PlaywrightTimeout:
+                print(f"NOT RESPONDING: tab {i + 1} did not show the army within {args.load_timeout:g} s "
+                      f"({i} open, {min(i, args.playing)} playing; server {resident_mb(server):.0f} MB, "
+                      f"load {os.getloadavg()[0]:.2f})", file=sys.stderr)
+                return 1
             tabs.append(page)
             load_times.append(seconds)
             if i < args.playing:
