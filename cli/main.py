@@ -184,7 +184,7 @@ def run(
         str, typer.Argument(help="Preset name (`morale scenarios`) or path of a .toml file.")
     ] = "baseline",
     days: Annotated[
-        int | None, typer.Option(min=1, max=MAX_DAYS, help="Days to simulate [default: the scenario's, 180].")
+        int | None, typer.Option(min=1, max=MAX_DAYS, help="Days to simulate (default: the scenario's, 180).")
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed: same seed, same run.")] = 42,
     set_: Annotated[
@@ -192,8 +192,8 @@ def run(
         typer.Option("--set", help="Override a parameter: name=value (repeatable)."),
     ] = None,
     out: Annotated[
-        str | None, typer.Option(help="Output folder [default: runs/SCENARIO_seedSEED, or _2, _3, ... "
-                                  "if it exists].")
+        str | None, typer.Option(help="Output folder (default: runs/SCENARIO_seedSEED, or _2, _3, ... "
+                                  "if it exists).")
     ] = None,
     overwrite: Annotated[
         bool, typer.Option(help="Replace an earlier run in the --out folder.")
@@ -298,7 +298,7 @@ def sweep(
     ],
     workers: Annotated[
         int | None,
-        typer.Option(min=1, max=1024, help="Worker processes [default: one per core]; with --dask local, "
+        typer.Option(min=1, max=1024, help="Worker processes (default: one per core); with --dask local, "
                      "the cluster's workers."),
     ] = None,
     dask: Annotated[
@@ -307,7 +307,7 @@ def sweep(
                      "scheduler."),
     ] = None,
     out: Annotated[
-        str | None, typer.Option(help="Output folder [default: runs/sweeps/SPEC]; rerun to resume.")
+        str | None, typer.Option(help="Output folder (default: runs/sweeps/SPEC); rerun to resume.")
     ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
@@ -511,8 +511,8 @@ def report(
     directory: Annotated[Path, typer.Argument(help="Output folder of a finished `morale sweep`.")],
     metric: Annotated[
         list[str] | None,
-        typer.Option(help="Outcome to report (repeatable) [default: desertion_rate, "
-                     "desertion_rate_frontline, largest_cascade, combat_effectiveness]."),
+        typer.Option(help="Outcome to report (repeatable) (default: desertion_rate, "
+                     "desertion_rate_frontline, largest_cascade, combat_effectiveness)."),
     ] = None,
 ) -> None:
     """Summarise a sweep: means and 95% intervals per combination, plots, sensitivity indices."""
@@ -544,7 +544,7 @@ def discover(
     ],
     min_coverage: Annotated[
         float | None, typer.Option(help="Choose the densest box holding at least this share of the runs "
-                                   "that meet the condition [default: 0.5].")
+                                   "that meet the condition (default: 0.5).")
     ] = None,
     density: Annotated[
         float | None, typer.Option(help="Instead: the box with the highest coverage whose density is at "
@@ -555,11 +555,11 @@ def discover(
     ] = None,
     mean_over_seeds: Annotated[
         bool, typer.Option(help="One row per design point, its outcome averaged over its seeds "
-                           "[default: one row per run].")
+                           "(default: one row per run).")
     ] = False,
     plot: Annotated[
         str | None, typer.Option(help="Where to write the trade-off plot, .svg or .png "
-                                 "[default: DIRECTORY/discover_COLUMN.svg].")
+                                 "(default: DIRECTORY/discover_COLUMN.svg).")
     ] = None,
     json_: Annotated[
         bool, typer.Option("--json", help="Print the box, its statistics and the trajectory as JSON "
@@ -650,11 +650,11 @@ def facts(
                           "0 .. N-1; the defaults were chosen on 100-109).")
     ] = 0,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes [default: one per core, at most 4].")
+        int | None, typer.Option(help="Worker processes (default: one per core, at most 4).")
     ] = None,
     fact: Annotated[
         list[str] | None,
-        typer.Option("--fact", help="Only this fact: 1..9 or G (repeatable) [default: all]."),
+        typer.Option("--fact", help="Only this fact: 1..9 or G (repeatable) (default: all)."),
     ] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any fact does not hold.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
