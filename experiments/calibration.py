@@ -28,6 +28,7 @@ killed calibration from its last completed generation.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -453,31 +454,14 @@ def mapper(workers: int = 1, scheduler: str | None = None) -> Iterator[Callable]
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return
-    import dask
-    from distributed import Client, LocalCluster
+    from experiments.sweeps.runners import dask_client
 
-    cluster = None
-    try:
-        if scheduler == "local":
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout=15)
-    except Exception as exc:  # OSError, TimeoutError, ValueError, a malformed address...
-        if cluster is not None:
-            cluster.close()
-        reason = " ".join(str(exc).split())
-        raise CalibrationError(f"cannot reach the Dask scheduler at {scheduler}: {reason}; "
-                               "check the address (tcp://HOST:PORT) and that the scheduler runs, or use "
-                               "--scheduler local") from None
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(dask_client(scheduler, workers))
+        except ConnectionError as exc:
+            raise CalibrationError(f"{exc}, or use --scheduler local") from None
         yield lambda function, tasks: _in_order(client, function, list(tasks))
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 # --------------------------------------------------------------------------- #

@@ -3,6 +3,7 @@ whole sweep, resumable."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -11,7 +12,7 @@ import time
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,22 +189,24 @@ def run_in_processes(tasks: list[RunTask], workers: int, on_result: OnResult) ->
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-def run_on_dask(tasks: list[RunTask], address: str, workers: int, on_result: OnResult) -> None:
-    """Run on a Dask cluster: a new LocalCluster (``address == "local"``) or a running scheduler.
+@contextlib.contextmanager
+def dask_client(address: str, workers: int) -> Iterator[Any]:
+    """A Dask client for the block: on a new LocalCluster of ``workers`` processes (``address ==
+    "local"``) or on a running scheduler; both closed at the end.
 
-    Dask reschedules the runs of a worker that dies; a run whose workers keep
-    dying (Dask's ``allowed-failures``) is recorded as failed.
+    Raises ConnectionError ("cannot reach the Dask scheduler at ADDRESS: why; check ...") when
+    the cluster cannot be made or the scheduler answers nothing; callers add their option's name.
     """
     import logging
 
     import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster
 
     cluster = None
     try:
         if address == "local":
             # Dask's statistical profiler samples every worker thread 100 times a second and
-            # competes for the GIL with the run; a sweep's own cluster does without it.
+            # competes for the GIL with the run; our own cluster does without it.
             with dask.config.set({"distributed.worker.profile.enabled": False}):
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.ERROR)
@@ -213,10 +216,29 @@ def run_on_dask(tasks: list[RunTask], address: str, workers: int, on_result: OnR
     except Exception as exc:  # OSError, TimeoutError, ValueError, a malformed address...
         if cluster is not None:
             cluster.close()
-        raise SweepError(f"cannot reach the Dask scheduler at {address}: {' '.join(str(exc).split())}; "
-                         "check the address (tcp://HOST:PORT) and that the scheduler runs, or use "
-                         "--dask local") from None
+        raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {' '.join(str(exc).split())}; "
+                              "check the address (tcp://HOST:PORT) and that the scheduler runs") from None
     try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_on_dask(tasks: list[RunTask], address: str, workers: int, on_result: OnResult) -> None:
+    """Run on a Dask cluster: a new LocalCluster (``address == "local"``) or a running scheduler.
+
+    Dask reschedules the runs of a worker that dies; a run whose workers keep
+    dying (Dask's ``allowed-failures``) is recorded as failed.
+    """
+    from distributed import as_completed
+
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(dask_client(address, workers))
+        except ConnectionError as exc:
+            raise SweepError(f"{exc}, or use --dask local") from None
         session = uuid.uuid4().hex[:8]
         keys = [f"morale-run-{t.run_id}-{session}" for t in tasks]
         futures = client.map(execute_run, tasks, key=keys, pure=False)
@@ -229,10 +251,6 @@ def run_on_dask(tasks: list[RunTask], address: str, workers: int, on_result: OnR
                 result = failed_result(task, _describe_exception(exc))
             on_result(result)
             future.release()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 @dataclass
