@@ -22,7 +22,7 @@ import traceback
 import solara
 import solara.lab
 
-from dashboards import links, views
+from dashboards import links, pacing, views
 from dashboards.components.share import ShareLink
 from dashboards.components.unit_map import COLORS, Legend, UnitMapView
 from experiments import lessons
@@ -298,24 +298,33 @@ def PlayLoop(drawn: threading.Event):
     def run_days():
         started, first_day = time.perf_counter(), model_ref.value.day
         session = _session_context()
+        last_frame = time.perf_counter()
         while playing.value:
             if not _has_viewer(session):
                 return  # the tab was closed: stop using the CPU for nobody
+            # the class's tabs share the server (dashboards/pacing.py): wait for this tab's turn,
+            # then catch up on the days the wait cost, in one frame
+            waited = pacing.BUDGET.wait_turn(lambda: playing.value and _has_viewer(session))
             t0 = time.perf_counter()
+            days = pacing.days_this_frame(speed.value, t0 - last_frame) if waited > 0 else 1
+            last_frame = t0
             model = model_ref.value
-            with _lock(model):
-                model.step()
-            if after_step(model):
-                playing.value = False  # the lesson's intervention day: pause for the class
+            for _ in range(days):
+                if not playing.value:
+                    break  # Pause takes effect at the next day
+                with _lock(model):
+                    model.step()
+                if after_step(model):
+                    playing.value = False  # the lesson's intervention day: pause for the class
+                if model.day >= horizon.value:
+                    playing.value = False
             elapsed = time.perf_counter() - started
             # a plain attribute, not a reactive: setting a reactive would render the page twice a day
             model.__dict__["_dashboard_rate"] = (model.day - first_day) / max(elapsed, 1e-9)
             drawn.clear()
             tick.value += 1  # renders the page for this day
-            if model.day >= horizon.value:
-                playing.value = False
             drawn.wait(timeout=1.0)
-            time.sleep(max(SETTLE_SECONDS, 1.0 / speed.value - (time.perf_counter() - t0)))
+            time.sleep(max(SETTLE_SECONDS, days / speed.value - (time.perf_counter() - t0)))
 
     solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
 
