@@ -868,8 +868,7 @@ def dashboard(
     if not server.check_address(host, port):
         typer.echo(f"warning: listening on {host}: other machines on the network can open this "
                    f"dashboard; use --host {HOST} for this machine only", err=True)
-    shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"unit-morale dashboard: open http://{shown}:{port}/ in a browser (Ctrl-C to stop)")
+    typer.echo("unit-morale dashboard: starting (the address follows once the server is ready) ...")
     server.serve(scenario, lesson_path, host, port)
 
 

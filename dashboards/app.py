@@ -22,7 +22,7 @@ import traceback
 import solara
 import solara.lab
 
-from dashboards import links, pacing, views
+from dashboards import links, pacing, server, views
 from dashboards.components.share import ShareLink
 from dashboards.components.unit_map import COLORS, Legend, UnitMapView
 from experiments import lessons
@@ -298,15 +298,15 @@ def PlayLoop(drawn: threading.Event):
     def run_days():
         started, first_day = time.perf_counter(), model_ref.value.day
         session = _session_context()
-        last_frame = time.perf_counter()
+        last_frame, owed = time.perf_counter(), 0.0
         while playing.value:
             if not _has_viewer(session):
                 return  # the tab was closed: stop using the CPU for nobody
             # the class's tabs share the server (dashboards/pacing.py): wait for this tab's turn,
-            # then catch up on the days the wait cost, in one frame
-            waited = pacing.BUDGET.wait_turn(lambda: playing.value and _has_viewer(session))
+            # then catch up on the days the speed asked for meanwhile, in one frame
+            pacing.BUDGET.wait_turn(lambda: playing.value and _has_viewer(session))
             t0 = time.perf_counter()
-            days = pacing.days_this_frame(speed.value, t0 - last_frame) if waited > 0 else 1
+            days, owed = pacing.days_this_frame(speed.value, t0 - last_frame, owed)
             last_frame = t0
             model = model_ref.value
             for _ in range(days):
@@ -1058,3 +1058,6 @@ def Page():
 
 
 page = Page
+
+# Served by `morale dashboard`: warm up before the server listens, then print the address.
+server.announce_when_warm()

@@ -8,11 +8,12 @@ the server process has used less than ``PLAY_SHARE`` of a core (CPU time of all 
 over the last moments): what is left always goes to pages being opened, clicks and levers.
 A loop that had to wait then steps the days it missed in one frame (up to
 ``MAX_DAYS_PER_FRAME``): under load a class sees the armies move in bigger jumps, at nearer
-the speed asked, instead of pages that stop answering.
+the speed asked, instead of pages that stop answering. The same catching up keeps one tab at
+the speed asked when drawing a day takes longer than the speed allows (the page then shows
+every second or third day; the charts still hold every day).
 
 One tab alone draws a day in about 60 ms on the development machine and rests 20 ms between
-days, so it meets the limit too, now and then, and catches up with a two-day frame: it plays
-at the speed asked as before.
+frames: it meets the limit now and then, and catches up as above.
 """
 
 from __future__ import annotations
@@ -67,8 +68,15 @@ class PlayBudget:
 BUDGET = PlayBudget()  # the one server's budget, shared by every tab's play loop
 
 
-def days_this_frame(speed: float, since_last_frame: float) -> int:
-    """How many days a play loop steps before drawing: the days ``speed`` asks for since the last
-    frame (1 when frames keep up with the speed), at most ``MAX_DAYS_PER_FRAME``."""
-    owed = math.floor(speed * since_last_frame + 1e-9)
-    return max(1, min(MAX_DAYS_PER_FRAME, owed))
+def days_this_frame(speed: float, since_last_frame: float, owed: float = 0.0) -> tuple[int, float]:
+    """How many days a play loop steps before drawing the next frame, and the fraction of a day
+    it still owes after it.
+
+    The days ``speed`` asks for since the last frame, plus what was owed: 1 while frames keep up
+    with the speed; more when drawing a frame takes longer than a day's share of a second, or
+    after waiting for the server (catching up, so that a tab plays at the speed asked); at
+    most ``MAX_DAYS_PER_FRAME`` (a longer wait is not made up).
+    """
+    due = owed + speed * since_last_frame
+    days = max(1, min(MAX_DAYS_PER_FRAME, math.floor(due + 1e-9)))
+    return days, min(max(due - days, 0.0), 1.0)

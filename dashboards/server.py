@@ -45,10 +45,47 @@ def environment(scenario: str, lesson_path: Path | None = None) -> dict[str, str
     return env
 
 
+ANNOUNCE = "MORALE_ANNOUNCE"  # the line the server prints once it is warm and about to listen
+
+
+def announcement(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"unit-morale dashboard: open http://{shown}:{port}/ in a browser (Ctrl-C to stop)"
+
+
+def warm_up(scenario: str) -> None:
+    """Do once, before the first visitor, what the first visitor would otherwise wait for: load the
+    compiled daily passes and build, step and draw a first army of the opening preset."""
+    from dashboards import views
+    from model.model import MoraleModel
+    from model.scenarios import resolve
+
+    model = MoraleModel(rng=0, **dict(resolve(scenario).overrides))
+    model.step()
+    views.unit_map(model)
+    series = model.datacollector.model_vars
+    views.line_chart("warm-up", [("desertion", "#000", series["desertion_rate"])])
+
+
+def announce_when_warm() -> None:
+    """Called as the server loads the app, before it listens: warm up, then print the URL (the line
+    ``morale dashboard`` asked for); nothing when the app is imported otherwise (tests, tools)."""
+    line = os.environ.pop(ANNOUNCE, None)
+    if line is None:
+        return
+    warm_up(os.environ.get("MORALE_SCENARIO", "baseline"))
+    print(line, flush=True)
+
+
 def serve(scenario: str, lesson_path: Path | None = None, host: str = HOST, port: int = PORT) -> None:
-    """Become the Solara server (no child process): Ctrl-C and a terminate signal reach it directly."""
+    """Become the Solara server (no child process): Ctrl-C and a terminate signal reach it directly.
+
+    The server warms up as it loads the app and only then prints the address to open
+    (``announce_when_warm``), so that the first page a class opens does not wait for it.
+    """
     sys.stdout.flush()
-    os.execve(sys.executable, command(host, port), environment(scenario, lesson_path))
+    env = {**environment(scenario, lesson_path), ANNOUNCE: announcement(host, port)}
+    os.execve(sys.executable, command(host, port), env)
 
 
 class AddressError(ValueError):

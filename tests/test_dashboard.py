@@ -141,6 +141,28 @@ def test_step_and_play_advance_the_model(page):
     assert page.locator("rect.soldier[data-band=k], rect.soldier[data-band=h]").count() > 0
 
 
+def test_pause_takes_effect_within_one_day(page):
+    slider = page.locator(".v-input", has=page.get_by_text("Speed (days per second)")).get_by_role("slider")
+    slider.focus()
+    slider.press("Home")
+    for _ in range(4):
+        slider.press("ArrowRight")
+    assert slider.get_attribute("aria-valuenow") == "5"  # a day a frame: each day is drawn
+    play(page)
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('[data-testid=day]')?.innerText.slice(4)) >= 4"
+    )
+    # click Pause and read the day shown at that very moment, in the page itself
+    at_click = page.evaluate("""() => {
+        const day = parseInt(document.querySelector('[data-testid=day]').innerText.slice(4));
+        document.querySelector('.play-button').click();
+        return day;
+    }""")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    time.sleep(1.0)
+    assert shown_day(page) - at_click <= 1  # at most the day being drawn when the click came
+
+
 def test_lever_change_mid_run_is_marked_on_the_charts(page):
     step(page, 3)
     slider = lever_slider(page, "combat_intensity")

@@ -64,8 +64,15 @@ def test_wait_turn_returns_at_once_while_the_bucket_holds_time_and_stops_on_requ
     assert 0.05 < waited < 1.0
 
 
-def test_days_per_frame_catch_up_after_a_wait_but_never_jump_more_than_the_cap():
-    assert pacing.days_this_frame(speed=20, since_last_frame=0.05) == 1  # keeping up
-    assert pacing.days_this_frame(speed=20, since_last_frame=0.01) == 1  # never 0
-    assert pacing.days_this_frame(speed=20, since_last_frame=0.2) == 4  # waited: catch up
-    assert pacing.days_this_frame(speed=20, since_last_frame=30) == pacing.MAX_DAYS_PER_FRAME
+def test_days_per_frame_keep_a_tab_at_its_speed_but_never_jump_more_than_the_cap():
+    assert pacing.days_this_frame(speed=20, since_last_frame=0.05) == (1, 0.0)  # keeping up
+    assert pacing.days_this_frame(speed=20, since_last_frame=0.01)[0] == 1  # never 0 days
+    days, owed = pacing.days_this_frame(speed=20, since_last_frame=0.2)  # after a wait: catch up
+    assert (days, round(owed, 9)) == (4, 0.0)
+    assert pacing.days_this_frame(speed=20, since_last_frame=30)[0] == pacing.MAX_DAYS_PER_FRAME
+    # frames of 80 ms at 30 days/s: 2.4 days a frame, so the fractions add up to 30 days a second
+    owed, shown = 0.0, 0
+    for _ in range(125):  # 10 s of frames
+        days, owed = pacing.days_this_frame(30, 0.08, owed)
+        shown += days
+    assert 299 <= shown <= 300
