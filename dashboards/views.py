@@ -111,7 +111,7 @@ def unit_map(model: MoraleModel) -> UnitMap:
     led = np.bincount(officers.unit[serving], minlength=u.n)
     for posture in Posture:
         members = np.flatnonzero(u.posture == posture)
-        bands.append({"y": y + 12, "label": f"{POSTURE_LABELS[posture]} ({members.size} units)"})
+        bands.append({"y": int(y) + 12, "label": f"{POSTURE_LABELS[posture]} ({members.size} units)"})
         y += BAND_GAP
         x, row_height = 0, 0
         for unit in members:  # a loop over units (tens), for layout only

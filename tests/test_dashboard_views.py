@@ -90,3 +90,14 @@ def test_bad_link_values_are_ignored_and_named(query, bad):
 def test_a_query_without_a_run_is_no_link():
     assert links.decode("", scenarios=[], lessons=[], live_names=LIVE) == (None, [])
     assert links.decode("utm_source=x", scenarios=[], lessons=[], live_names=LIVE) == (None, [])
+
+
+def test_unit_map_is_plain_json():
+    """What the map sends to the browser is plain JSON: a numpy number in it made Solara log
+    'Invalid JSON, will try a with a more forgiving json encoder' on every rendered day."""
+    import dataclasses
+    import json
+
+    model = MoraleModel(rng=3, n_units=5, unit_size=20)
+    model.run(3)
+    json.dumps(dataclasses.asdict(views.unit_map(model)))  # raises TypeError on a numpy value
