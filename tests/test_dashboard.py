@@ -231,6 +231,35 @@ def test_each_browser_tab_is_its_own_session(browser, server, page):
     other.close()
 
 
+def test_a_playing_tab_leaves_no_warnings_in_the_server_log(browser, tmp_path):
+    """Solara printed a SameSite-cookie warning for every tab and 'Invalid JSON' for every day
+    drawn (a numpy number in the map): a class's log was a wall of them."""
+    log = tmp_path / "server.log"
+    with server_module.launch(log=log) as url:
+        tabs = []
+        for _ in range(2):  # the warning came once per tab
+            context = browser.new_context(viewport={"width": 1024, "height": 768})
+            tab = context.new_page()
+            tab.set_default_timeout(45_000)
+            tab.goto(url)
+            tab.wait_for_selector("rect.soldier")
+            tabs.append((context, tab))
+        tab = tabs[0][1]
+        tab.get_by_role("button", name="Close", exact=True).click()
+        expect(tab.locator(".start-card")).to_have_count(0)
+        play(tab)
+        time.sleep(6)
+        pause(tab)
+        assert shown_day(tab) >= 5
+        for context, _ in tabs:
+            context.close()
+        time.sleep(0.5)
+    text = log.read_text()
+    assert "dashboard: open http://" in text  # the log is the server's
+    for unwanted in ("samesite", "Invalid JSON", "Warning", "WARNING", "Traceback"):
+        assert unwanted.lower() not in text.lower(), text[-3000:]
+
+
 # ---- a dashboard for a real classroom: the start card, levers as text, projector fit -----
 
 
