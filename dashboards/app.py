@@ -944,6 +944,7 @@ which holds the line better, and what does each cost in grievance?</li>
 company tip?</li>
 <li><i>Compare A/B</i>: harsh_penalties against root_causes_reform; and the lessons in the sidebar.</li>
 </ul>
+<p style="font-size:13px;color:#555">Built with Mesa (the model) and Solara (this page).</p>
 """
 
 

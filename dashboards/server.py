@@ -47,6 +47,9 @@ def environment(scenario: str, lesson_path: Path | None = None) -> dict[str, str
     # Solara serves its JavaScript/CSS through its own /_solara/cdn route, from the local
     # solara-assets package (so the page works offline); it must not phone home either.
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    # Solara's "This website runs on Solara" badge is fixed in the page's bottom-right corner,
+    # over the charts (the Info panel credits Solara instead).
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     # Only Solara's SameSite warning, printed for every page load (every tab) served over plain
     # http on a host other than "localhost" (127.0.0.1, or a classroom address). It is about
     # embedding the page in another site's iframe, which the dashboard never is: Solara falls

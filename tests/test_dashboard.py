@@ -260,6 +260,30 @@ def test_a_playing_tab_leaves_no_warnings_in_the_server_log(browser, tmp_path):
         assert unwanted.lower() not in text.lower(), text[-3000:]
 
 
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 768)])
+def test_no_badge_covers_the_page(browser, server, size):
+    """Solara's 'This website runs on Solara' badge sat fixed in the bottom-right corner, over
+    the charts: it is switched off, and the corners show the page itself."""
+    for page in _open(browser, server, *size):
+        page.get_by_role("button", name="Close", exact=True).click()
+        expect(page.locator(".start-card")).to_have_count(0)  # the buttons below have moved up
+        step(page, 2)
+        expect(page.get_by_text("runs on Solara")).to_have_count(0)
+        expect(page.get_by_text("Made with Solara")).to_have_count(0)
+        width, height = size
+        on_top = page.evaluate("""([w, h]) => [[w - 30, h - 12], [w - 120, h - 25], [w / 2, h - 12]].map(
+            ([x, y]) => { const e = document.elementFromPoint(x, y);
+                          return !!e.closest('.solara-content-main') && !e.closest('[style*="position: absolute"]'); })""",
+                               [width, height])
+        assert on_top == [True, True, True]
+        # the charts scrolled to the foot of the window: nothing of the page's own sits over them
+        page.get_by_test_id("chart-strength").scroll_into_view_if_needed()
+        box = page.get_by_test_id("chart-supply").bounding_box()
+        x, y = box["x"] + box["width"] - 10, min(box["y"] + box["height"] - 10, height - 5)
+        assert page.evaluate("([x, y]) => !!document.elementFromPoint(x, y).closest('[data-testid=chart-supply]')",
+                             [x, y])
+
+
 # ---- a dashboard for a real classroom: the start card, levers as text, projector fit -----
 
 
