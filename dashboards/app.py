@@ -818,6 +818,11 @@ CSS = """
 .chart-legend { font-size: 13px; display: flex; flex-wrap: wrap; gap: 0 14px; line-height: 1.4; }
 .chart-key { white-space: nowrap; }
 .chart-key svg { vertical-align: middle; margin-right: 4px; }
+.chart-marks { position: relative; margin-top: 2px; }
+.lever-mark-tag { position: absolute; bottom: 0; white-space: nowrap; max-width: 100%; }
+.lever-mark-stem { position: absolute; top: 0; bottom: 0; border-left: 1px dashed #444; }
+.lever-mark-label { position: relative; display: inline-block; background: #fff; color: #222;
+                    padding: 0 4px; max-width: 100%; overflow: hidden; text-overflow: ellipsis; }
 .start-card .start-text { font-size: 16px; line-height: 1.5; max-width: 900px; }
 .start-buttons { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 10px; }
 .start-title { font-size: 22px; font-weight: 500; margin: 0; }

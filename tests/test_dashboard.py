@@ -273,14 +273,16 @@ def test_no_badge_covers_the_page(browser, server, size):
         width, height = size
         on_top = page.evaluate("""([w, h]) => [[w - 30, h - 12], [w - 120, h - 25], [w / 2, h - 12]].map(
             ([x, y]) => { const e = document.elementFromPoint(x, y);
-                          return !!e.closest('.solara-content-main') && !e.closest('[style*="position: absolute"]'); })""",
+                          return !!e.closest('.solara-content-main')
+                                 && !e.closest('[style*="position: absolute"]'); })""",
                                [width, height])
         assert on_top == [True, True, True]
         # the charts scrolled to the foot of the window: nothing of the page's own sits over them
         page.get_by_test_id("chart-strength").scroll_into_view_if_needed()
         box = page.get_by_test_id("chart-supply").bounding_box()
         x, y = box["x"] + box["width"] - 10, min(box["y"] + box["height"] - 10, height - 5)
-        assert page.evaluate("([x, y]) => !!document.elementFromPoint(x, y).closest('[data-testid=chart-supply]')",
+        assert page.evaluate(
+            "([x, y]) => !!document.elementFromPoint(x, y).closest('[data-testid=chart-supply]')",
                              [x, y])
 
 
@@ -349,32 +351,64 @@ def test_every_lever_shows_its_label_value_and_ends_as_text(page):
     expect(page.get_by_test_id("lever-value-enforcement")).to_have_text("0.45")
 
 
-def test_lever_change_labels_overlap_neither_each_other_nor_the_legend(page):
-    step(page, 2)
-    for name in ("combat_intensity", "supply_level", "enforcement"):  # three changes on one day
-        slider = lever_slider(page, name)
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 768)])
+def test_lever_change_labels_are_readable_and_overlap_nothing(browser, server, size):
+    """Lever-change labels were SVG text scaled with the chart: 8 px at 1024 x 768. They are HTML
+    now, 14 px at any width, on rows of their own above the plot, each with a stem to its line."""
+    for page in _open(browser, server, *size):
+        page.get_by_role("button", name="Close", exact=True).click()
+        expect(page.locator(".start-card")).to_have_count(0)  # the buttons below have moved up
+        step(page, 2)
+        for name in ("combat_intensity", "supply_level", "enforcement"):  # three changes on one day
+            slider = lever_slider(page, name)
+            slider.focus()
+            slider.press("ArrowRight")
+        step(page, 1)
+        slider = lever_slider(page, "propaganda")  # and one the next day, right beside them
         slider.focus()
         slider.press("ArrowRight")
-    step(page, 1)
-    slider = lever_slider(page, "propaganda")  # and one the next day, right beside them
-    slider.focus()
-    slider.press("ArrowRight")
-    chart = page.get_by_test_id("chart-desertion")
-    expect(chart.locator(".lever-mark-label")).to_have_count(4)
-    boxes = page.evaluate("""() => {
-        const svg = document.querySelector('[data-testid=chart-desertion]');
-        const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
-        return {labels: [...svg.querySelectorAll('.lever-mark-label')].map(box),
-                legend: [...svg.closest('.chart-box').querySelectorAll('.chart-key')].map(box)};
-    }""")
+        step(page, 30)
+        slider = lever_slider(page, "rotation_days")  # the longest label, a month later
+        slider.focus()
+        slider.press("ArrowRight")
+        for testid in ("chart-desertion", "chart-supply"):  # a left-hand chart and a right-hand one
+            chart = page.get_by_test_id(testid)
+            expect(chart.locator(".lever-mark-label")).to_have_count(5)
+            boxes = page.evaluate("""(testid) => {
+                const chart = document.querySelector(`[data-testid=${testid}]`);
+                const box = e => {
+                    const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+                const line = day => chart.querySelector(`line.lever-mark[data-day="${day}"]`)
+                    .getBoundingClientRect();
+                const labels = [...chart.querySelectorAll('.lever-mark-label')];
+                return {
+                    labels: labels.map(box),
+                    px: labels.map(e => parseFloat(getComputedStyle(e).fontSize)),
+                    text: labels.map(e => e.scrollWidth <= e.clientWidth),
+                    stems: [...chart.querySelectorAll('.lever-mark-tag')].map(t => {
+                        const l = line(t.dataset.day);
+                        const s = t.querySelector('.lever-mark-stem').getBoundingClientRect();
+                        return [s.left, l.left + l.width / 2, s.bottom, l.top];
+                    }),
+                    others: [...chart.querySelectorAll('.chart-key, .chart-title')].map(box),
+                    plot: box(chart.querySelector('svg.chart')), chart: box(chart),
+                };
+            }""", testid)
+            assert min(boxes["px"]) >= 14, boxes["px"]
+            assert all(boxes["text"]), boxes  # no label cut short
+            labels = boxes["labels"]
+            for i, a in enumerate(labels):
+                for b in labels[i + 1:] + boxes["others"]:
+                    assert not overlap(a, b), (a, b)
+                assert a[3] <= boxes["plot"][1] + 0.5, (a, boxes["plot"])  # above the plot
+                chart_box = boxes["chart"]
+                assert chart_box[0] - 0.5 <= a[0] and a[2] <= chart_box[2] + 0.5, (a, chart_box)
+            for stem_x, line_x, stem_bottom, line_top in boxes["stems"]:
+                assert abs(stem_x - line_x) < 2 and abs(stem_bottom - line_top) < 2, boxes["stems"]
 
-    def overlap(a, b) -> bool:
-        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
-    labels = boxes["labels"]
-    for i, a in enumerate(labels):
-        for b in labels[i + 1:] + boxes["legend"]:
-            assert not overlap(a, b), (a, b)
+def overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 PROJECTOR = """() => {

@@ -101,3 +101,27 @@ def test_unit_map_is_plain_json():
     model = MoraleModel(rng=3, n_units=5, unit_size=20)
     model.run(3)
     json.dumps(dataclasses.asdict(views.unit_map(model)))  # raises TypeError on a numpy value
+
+
+def test_lever_mark_labels_take_rows_of_their_own_and_stay_inside_the_chart():
+    labels = ["Intensity of fighting 0.5→0.55", "Supply budget 0.7→0.75", "Hunt for deserters 0.4→0.45",
+              "Propaganda campaign 0.2→0.25", "Days at the front before relief 0→30",
+              "Officers' skill 0.5→0.6"]
+    marks = [(0.11, labels[0]), (0.11, labels[1]), (0.12, labels[2]), (0.5, labels[3]), (0.97, labels[4]),
+             (0.97, labels[5])]
+    placed = views.mark_label_rows(marks)
+    spans = []
+    for (x, text), (px, anchor, row) in zip(marks, placed, strict=True):
+        assert px == x and 0 <= anchor <= 1
+        w = (views.MARK_CHAR_EM * views.MARK_PX * len(text) + views.MARK_PAD_PX) / views.MIN_CHART_PX
+        span = (x - anchor * w, x + (1 - anchor) * w)
+        if w <= 1:
+            assert span[0] >= -1e-9 and span[1] <= 1 + 1e-9, (text, span)
+        spans.append((row, span))
+    for i, (row, (a, b)) in enumerate(spans):
+        for other_row, (c, d) in spans[i + 1:]:
+            assert row != other_row or b <= c or d <= a
+    assert placed[5][1] == 1.0  # near the right edge a label ends at its line
+    html = views.line_chart("t", [("a", "#000", [0.1, 0.2])], marks=[{"day": 1, "label": "A 0→1"}],
+                            testid="c")
+    assert 'class="lever-mark-label">A 0→1</span>' in html and "font-size:14px" in html
