@@ -682,6 +682,38 @@ def test_a_copied_link_opened_in_a_new_tab_shows_the_same_run(browser, server):
     context.close()
 
 
+def test_a_lesson_opened_by_a_link_asks_for_the_prediction_first(page, server):
+    """A lesson's link (a reload, a link shared with the class) opened on its Run step with no
+    prediction made: predict, run, explain, unless the link records the prediction."""
+    lesson = lessons.resolve(LESSON)
+    open_link(page, server, f"lesson={LESSON}&seed=42&day=120")
+    wait_for_day(page, 120)
+    expect(page.get_by_text(lesson.question.text)).to_be_visible()  # 1 Predict
+    expect(page.get_by_role("button", name="2 Run")).to_be_disabled()
+    expect(page.get_by_role("button", name="3 Explain")).to_be_disabled()
+    expect(page.get_by_test_id("lesson-intervention")).to_have_count(0)
+    assert "pred=" not in page.get_by_test_id("share-link").input_value()
+    page.get_by_text(f"B. {lesson.question.choices[1].text}").click()
+    page.get_by_role("button", name="Lock in my prediction").click()
+    expect(page.get_by_test_id("lesson-intervention")).to_contain_text(  # 2 Run, on the link's day
+        f"Applied on day {lesson.intervention.day}")
+    assert shown_day(page) == 120
+    expect(page.get_by_test_id("share-link")).to_have_value(re.compile(r"[?&]pred=B(&|$)"))
+    # a link that records the prediction opens on Run; at the lesson's day Explain shows it
+    open_link(page, server, f"lesson={LESSON}&seed=42&day={lesson.at}&pred=B")
+    wait_for_day(page, lesson.at)
+    expect(page.get_by_test_id("lesson-intervention")).to_be_visible()
+    expect(page.get_by_text(lesson.question.text)).to_have_count(0)
+    page.get_by_role("button", name="Explain", exact=True).click()
+    expect(page.get_by_test_id("lesson-outcome")).to_contain_text(
+        f"Your prediction: B. {lesson.question.choices[1].text}")
+    # without it, even at the lesson's day, Explain waits for a prediction
+    open_link(page, server, f"lesson={LESSON}&seed=42&day={lesson.at}")
+    wait_for_day(page, lesson.at)
+    expect(page.get_by_text(lesson.question.text)).to_be_visible()
+    expect(page.get_by_role("button", name="3 Explain")).to_be_disabled()
+
+
 def test_a_link_with_bad_values_loads_with_a_one_line_message(page, server):
     open_link(page, server, "seed=abc&day=-4&ch=3:no_such_lever:1&scenario=meat_grinder")
     message = page.get_by_test_id("link-message")

@@ -81,10 +81,21 @@ def test_a_link_round_trips():
     ("ch=5:nope:1", "change '5:nope:1'"), ("ch=x:enforcement:1", "change 'x:enforcement:1'"),
     ("ch=5:enforcement:7", "change '5:enforcement:7'"), ("set=enforcement:abc", "set 'enforcement:abc'"),
     ("set=rotation_days:2.5", "set 'rotation_days:2.5'"), ("seed=1&color=red", "unknown field 'color'"),
+    ("lesson=hysteresis&pred=7", "pred='7'"), ("scenario=offensive&pred=B", "pred='B'"),
 ])
 def test_bad_link_values_are_ignored_and_named(query, bad):
     link, ignored = links.decode(query, scenarios=["offensive"], lessons=["hysteresis"], live_names=LIVE)
     assert link is not None and any(bad in item for item in ignored), ignored
+
+
+def test_a_lessons_link_keeps_the_locked_in_prediction_only():
+    link = links.RunLink(lesson="hysteresis", seed=42, day=120, prediction=2)
+    assert "pred=B" in links.encode(link)
+    decoded, ignored = links.decode(links.encode(link), scenarios=[], lessons=["hysteresis"], live_names=LIVE)
+    assert decoded == link and ignored == []
+    assert links.decode("lesson=hysteresis&day=120", scenarios=[], lessons=["hysteresis"],
+                        live_names=LIVE)[0].prediction is None  # no prediction: the page asks for one
+    assert "pred" not in links.encode(links.RunLink(scenario="offensive", prediction=2))
 
 
 def test_a_query_without_a_run_is_no_link():
