@@ -218,8 +218,15 @@ def open_link(query: str | None) -> bool:
             model.step()
             after_step(model)
             changes_of(model.day)
-    if lesson_ref.value is not None and link.day > 0:
-        lesson_step.value = 1
+    lesson = lesson_ref.value
+    if lesson is not None:
+        # predict, run, explain: the Run step only with the prediction the link records
+        if link.prediction is not None and link.prediction > len(lesson.question.choices):
+            link_message.value = (f"This link's prediction {_choice_label(link.prediction)} is not a "
+                                  f"choice of this lesson, so it was ignored: make your prediction.")
+            link.prediction = None
+        prediction.value = link.prediction
+        lesson_step.value = 0 if link.prediction is None else 1
     tick.value += 1
     return True
 
@@ -246,9 +253,10 @@ def current_link(model: MoraleModel) -> str:
         (c["day"], c["name"], c["new"]) for c in model.lever_changes
         if not any(c["name"] in levers for levers in model.schedule.get(c["day"], ()))
     ]
+    locked = prediction.value if lesson is not None and lesson_step.value > 0 else None
     return links.encode(links.RunLink(
         scenario=scenario_name.value, lesson=lesson.name if lesson is not None else None,
-        seed=int(seed.value), day=model.day, start=start, changes=changes))
+        seed=int(seed.value), day=model.day, start=start, changes=changes, prediction=locked))
 
 
 # ---- components -------------------------------------------------------------------
@@ -682,7 +690,7 @@ def go_explain() -> None:
 
 
 def _choice_label(i: int) -> str:
-    return "ABCD"[i - 1]
+    return links.CHOICE_LETTERS[i - 1]
 
 
 @solara.component
@@ -694,7 +702,8 @@ def LessonPanel(model: MoraleModel, version: int):
     with solara.Card(f"Lesson: {lesson.title}", margin=0, classes=["lesson-panel"]):
         with solara.Row():
             for i, label in enumerate(steps):
-                reachable = i == 0 or (i == 1 and prediction.value is not None) or (i == 2 and day >= at)
+                # in order: no Run without a prediction, no Explain before the run reaches its day
+                reachable = i == 0 or (prediction.value is not None and (i == 1 or day >= at))
                 solara.Button(
                     label, color="primary" if lesson_step.value == i else None,
                     outlined=lesson_step.value != i, disabled=not reachable,
@@ -827,6 +836,11 @@ CSS = """
 .chart-legend { font-size: 13px; display: flex; flex-wrap: wrap; gap: 0 14px; line-height: 1.4; }
 .chart-key { white-space: nowrap; }
 .chart-key svg { vertical-align: middle; margin-right: 4px; }
+.chart-marks { position: relative; margin-top: 2px; }
+.lever-mark-tag { position: absolute; bottom: 0; white-space: nowrap; max-width: 100%; }
+.lever-mark-stem { position: absolute; top: 0; bottom: 0; border-left: 1px dashed #444; }
+.lever-mark-label { position: relative; display: inline-block; background: #fff; color: #222;
+                    padding: 0 4px; max-width: 100%; overflow: hidden; text-overflow: ellipsis; }
 .start-card .start-text { font-size: 16px; line-height: 1.5; max-width: 900px; }
 .start-buttons { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 10px; }
 .start-title { font-size: 22px; font-weight: 500; margin: 0; }
@@ -953,6 +967,7 @@ which holds the line better, and what does each cost in grievance?</li>
 company tip?</li>
 <li><i>Compare A/B</i>: harsh_penalties against root_causes_reform; and the lessons in the sidebar.</li>
 </ul>
+<p style="font-size:13px;color:#555">Built with Mesa (the model) and Solara (this page).</p>
 """
 
 

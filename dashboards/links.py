@@ -4,7 +4,9 @@ their days, and the day reached, kept in the page's query string. Pure functions
     ?scenario=offensive&seed=7&day=120&set=supply_level:0.6&ch=30:enforcement:0.45
 
 ``set`` are parameters different from the scenario's (or lesson's) at the start of the run; ``ch``
-are lever changes made on a day (between that day and the next, as a slider does). A scenario's
+are lever changes made on a day (between that day and the next, as a slider does). In a lesson,
+``pred=B`` is the prediction the class locked in; a lesson's link without it opens on the Predict
+step, so that a run shared or reloaded is never explained before a prediction is made. A scenario's
 scheduled events and a lesson's intervention come back with the scenario or the lesson. Opening
 the link rebuilds the run: the same seed, the changes replayed on their days, run to the day.
 """
@@ -18,6 +20,7 @@ from model.parameters import ParameterError, Parameters, validate
 
 MAX_DAY = 2000  # a link cannot ask for a run longer than this (it is replayed when opened)
 MAX_SEED = 2**32 - 1
+CHOICE_LETTERS = "ABCDEFGH"  # a lesson's choices, as the page and the worksheets name them
 
 
 @dataclass
@@ -28,6 +31,7 @@ class RunLink:
     day: int = 0
     start: dict[str, float] = field(default_factory=dict)  # name -> value at the start
     changes: list[tuple[int, str, float]] = field(default_factory=list)  # (day, name, value)
+    prediction: int | None = None  # a lesson's locked-in choice, 1-based (A = 1)
 
 
 def _number(value: float) -> str:
@@ -48,6 +52,8 @@ def encode(link: RunLink) -> str:
         query["set"] = ",".join(f"{k}:{_number(v)}" for k, v in link.start.items())
     if link.changes:
         query["ch"] = ",".join(f"{d}:{k}:{_number(v)}" for d, k, v in link.changes)
+    if link.lesson and link.prediction is not None:
+        query["pred"] = CHOICE_LETTERS[link.prediction - 1]
     return urlencode(query, safe=":,")
 
 
@@ -61,7 +67,7 @@ def decode(query: str | None, *, scenarios, lessons, live_names) -> tuple[RunLin
     except ValueError:
         return None, ["the link's query string"]
     one = {k: v[-1] for k, v in raw.items()}
-    known = {"scenario", "lesson", "seed", "day", "set", "ch"}
+    known = {"scenario", "lesson", "seed", "day", "set", "ch", "pred"}
     if not known & set(one):
         return None, []
     link, ignored = RunLink(), []
@@ -104,6 +110,12 @@ def decode(query: str | None, *, scenarios, lessons, live_names) -> tuple[RunLin
         else:
             link.changes.append((day, parsed[0], parsed[1]))
     link.changes.sort(key=lambda c: c[0])
+    if "pred" in one:
+        letter = one["pred"].strip().upper()
+        if link.lesson and len(letter) == 1 and letter in CHOICE_LETTERS:
+            link.prediction = CHOICE_LETTERS.index(letter) + 1
+        else:
+            ignored.append(f"pred={one['pred']!r} (a choice's letter, in a lesson)")
     return link, ignored
 
 

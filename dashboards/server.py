@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -26,6 +27,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+# A -W filter (python -W / PYTHONWARNINGS): action:message-start:category:module
+SAMESITE_FILTER = "ignore:Cookies with samesite=none require https:UserWarning:solara.server.starlette"
 
 
 def command(host: str = HOST, port: int = PORT) -> list[str]:
@@ -42,6 +47,15 @@ def environment(scenario: str, lesson_path: Path | None = None) -> dict[str, str
     # Solara serves its JavaScript/CSS through its own /_solara/cdn route, from the local
     # solara-assets package (so the page works offline); it must not phone home either.
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    # Solara's "This website runs on Solara" badge is fixed in the page's bottom-right corner,
+    # over the charts (the Info panel credits Solara instead).
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
+    # Only Solara's SameSite warning, printed for every page load (every tab) served over plain
+    # http on a host other than "localhost" (127.0.0.1, or a classroom address). It is about
+    # embedding the page in another site's iframe, which the dashboard never is: Solara falls
+    # back to a SameSite=Lax session cookie, which is what a tab of its own needs. Other warnings
+    # still show. (The filter matches the start of that message, from that module only.)
+    env["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), SAMESITE_FILTER]))
     return env
 
 
@@ -138,35 +152,49 @@ class ServerError(RuntimeError):
 
 
 @contextlib.contextmanager
-def launch(*args: str, timeout: float = 90.0) -> Iterator[str]:
+def launch(*args: str, timeout: float = 90.0, log: Path | None = None) -> Iterator[str]:
     """Run ``morale dashboard ARGS`` on a free port until the block ends; yields its URL.
 
-    Raises ServerError with the server's last output if it does not answer within
-    ``timeout`` seconds, or if it is still running 15 s after being terminated.
+    The server's output (stdout and stderr) goes to the file ``log``, else to a temporary file
+    (a pipe nobody reads would stop the server once it filled). Raises ServerError with the
+    server's last output if it does not answer within ``timeout`` seconds, or if it is still
+    running 15 s after being terminated.
     """
     port = free_port()
     script = Path(sys.executable).parent / "morale"
-    proc = subprocess.Popen([str(script), "dashboard", "--port", str(port), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://{HOST}:{port}/"
-    deadline = time.time() + timeout
-    while True:
+    with contextlib.ExitStack() as stack:
+        if log is None:
+            output = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+        else:
+            output = stack.enter_context(open(log, "w+", encoding="utf-8"))
+
+        def last_output() -> str:
+            output.flush()
+            output.seek(0)
+            return output.read()[-2000:]
+
+        proc = subprocess.Popen([str(script), "dashboard", "--port", str(port), *args],
+                                stdout=output, stderr=subprocess.STDOUT, text=True)
+        url = f"http://{HOST}:{port}/"
+        deadline = time.time() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                proc.wait()
+                raise ServerError(f"dashboard did not start: {last_output()}")
+            time.sleep(0.5)
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            raise ServerError(f"dashboard did not start: {proc.stdout.read()[-2000:]}")
-        time.sleep(0.5)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise ServerError("the dashboard did not stop when terminated") from None
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise ServerError("the dashboard did not stop when terminated") from None

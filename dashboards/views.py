@@ -111,7 +111,7 @@ def unit_map(model: MoraleModel) -> UnitMap:
     led = np.bincount(officers.unit[serving], minlength=u.n)
     for posture in Posture:
         members = np.flatnonzero(u.posture == posture)
-        bands.append({"y": y + 12, "label": f"{POSTURE_LABELS[posture]} ({members.size} units)"})
+        bands.append({"y": int(y) + 12, "label": f"{POSTURE_LABELS[posture]} ({members.size} units)"})
         y += BAND_GAP
         x, row_height = 0, 0
         for unit in members:  # a loop over units (tens), for layout only
@@ -176,10 +176,11 @@ def line_chart(
 ) -> str:
     """A small line chart: an HTML title and legend above an SVG plot.
 
-    ``marks`` are vertical lines at lever changes ({day, label}); their labels are set on
-    staggered rows inside the plot (``mark_label_rows``) so that they never overlap each other,
-    and the legend sits above the plot, apart from them. The title and legend are HTML, so
-    their size on the page does not shrink with the chart.
+    ``marks`` are vertical lines at lever changes ({day, label}); their labels are HTML, on rows
+    of their own between the legend and the plot (``mark_label_rows``), so they never overlap
+    each other, the legend or the curves, and each has a dashed stem down to its line. The
+    title, legend and labels are HTML, so their size on the page does not shrink with the chart
+    (SVG text in a chart 316 px wide, two columns at 1024 x 768, was drawn at 8 px).
     """
     left, right, top, bottom = 40, 8, 8, 22
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -208,10 +209,11 @@ def line_chart(
         for i, (label, colour, _values) in enumerate(series)
     )
     parts = [
-        f'<div class="chart-box"><div class="chart-title">{html.escape(title)}</div>'
-        f'<div class="chart-legend">{legend}</div>',
+        f'<div class="chart-box" data-testid="{testid}"><div class="chart-title">{html.escape(title)}</div>'
+        f'<div class="chart-legend">{legend}</div>'
+        + _mark_strip([(px(m["day"]) / width, m) for m in marks or []]),
         f'<svg viewBox="0 0 {width} {height}" width="100%" class="chart" '
-        f'data-testid="{testid}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
+        f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#999"/>',
     ]
@@ -233,54 +235,74 @@ def line_chart(
                 f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
                 f'stroke-dasharray="{LINE_DASHES[i % len(LINE_DASHES)]}" points="{points}"/>'
             )
-    placed = mark_label_rows([(px(m["day"]), m["label"]) for m in marks or []],
-                             left=left, right=left + plot_w, rows=max(int(plot_h // MARK_ROW) - 1, 1))
-    for mark, (x_text, anchor, row) in zip(marks or [], placed, strict=True):
+    for mark in marks or []:  # from the top of the drawing: the stems above meet them
         x = px(mark["day"])
         parts.append(
-            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#444" '
+            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{top + plot_h}" stroke="#444" '
             f'stroke-dasharray="3,3" class="lever-mark" data-day="{mark["day"]}"/>'
-            f'<text x="{x_text:.1f}" y="{top + MARK_ROW * (row + 1) - 2}" font-size="{MARK_FONT}" '
-            f'fill="#222" text-anchor="{anchor}" stroke="#fff" stroke-width="3" paint-order="stroke" '
-            f'class="lever-mark-label">{html.escape(mark["label"])}</text>'
         )
     parts.append("</svg></div>")
     return "".join(parts)
 
 
-MARK_FONT = 10  # lever-change labels on the charts (SVG units)
-MARK_ROW = 12  # their row height
+MARK_PX = 14  # lever-change labels: font size on the page (CSS px), whatever the chart's width
+MARK_ROW_PX = 19  # their row height
+# a character at most, in em (measured on the labels: Roboto, the page's font, 0.43-0.54; DejaVu Sans,
+# a fallback, up to 0.6)
+MARK_CHAR_EM = 0.6
+MARK_PAD_PX = 12  # the padding each side and a gap
+MIN_CHART_PX = 300  # the narrowest a chart is drawn (the chart grid's columns are at least this)
+
+
+def _mark_strip(marks: list[tuple[float, dict]]) -> str:
+    """The lever-change labels of a chart: HTML rows between its legend and its plot.
+
+    A label is placed by its line's place across the chart (a share of its width) and has a
+    dashed stem down to the plot; the labels of the rows nearer the plot cover the stems of the
+    rows above them.
+    """
+    if not marks:
+        return ""
+    placed = mark_label_rows([(x, m["label"]) for x, m in marks])
+    rows = 1 + max(row for _, _, row in placed)
+    tags = []
+    for (x, mark), (_, anchor, row) in zip(marks, placed, strict=True):
+        tags.append(
+            f'<div class="lever-mark-tag" data-day="{mark["day"]}" style="left:{100 * x:.2f}%;'
+            f"transform:translateX({-100 * anchor:.1f}%);top:{(rows - 1 - row) * MARK_ROW_PX}px;"
+            f'z-index:{rows - row}"><i class="lever-mark-stem" style="left:{100 * anchor:.1f}%"></i>'
+            f'<span class="lever-mark-label">{html.escape(mark["label"])}</span></div>'
+        )
+    return (f'<div class="chart-marks" style="height:{rows * MARK_ROW_PX}px;'
+            f'font-size:{MARK_PX}px;line-height:{MARK_ROW_PX - 2}px">{"".join(tags)}</div>')
 
 
 def mark_label_rows(
-    marks: list[tuple[float, str]], *, left: float, right: float, rows: int
-) -> list[tuple[float, str, int]]:
-    """Where each lever-change label goes: (x, text-anchor, row), rows counted from the top.
+    marks: list[tuple[float, str]], *, min_width: float = MIN_CHART_PX
+) -> list[tuple[float, float, int]]:
+    """Where each lever-change label goes: (x, anchor, row). ``x`` is its line's place, a share
+    of the chart's width; ``anchor`` the share of the label's own width left of its line (0: the
+    label starts at its line, 1: ends there; else its line's own share, so that a label too wide
+    for either still stays inside the chart); ``row`` counts from the plot up.
 
-    A label starts just right of its line, or ends just left of it where it would pass the
-    plot's right edge. Labels are taken in order of day, each on the first row where it does
-    not overlap a label already placed (widths estimated from the number of characters); when
-    every row is taken, on the row where it overlaps least.
+    Labels are taken in order of day, each on the first row where it overlaps no label already
+    placed; a new row when none is free. Widths are estimated generously as shares of the
+    narrowest chart: on a wider chart a label takes a smaller share around the same point, so
+    labels that do not overlap there overlap nowhere.
     """
-    taken: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
-    placed: list[tuple[float, str, int] | None] = [None] * len(marks)
+    taken: list[list[tuple[float, float]]] = []
+    placed: list[tuple[float, float, int] | None] = [None] * len(marks)
     for i in sorted(range(len(marks)), key=lambda k: marks[k][0]):
         x, text = marks[i]
-        w = 0.58 * MARK_FONT * len(text) + 2
-        if x + 3 + w <= right:
-            span, x_text, anchor = (x + 1, x + 3 + w), x + 3, "start"
-        else:
-            span, x_text, anchor = (x - 3 - w, x - 1), x - 3, "end"
-        span = (max(span[0], left - 40), span[1])
-
-        def overlap(row: int, span=span) -> float:
-            return sum(max(0.0, min(b, span[1]) - max(a, span[0]) + 4) for a, b in taken[row])
-
-        row = next((r for r in range(rows) if overlap(r) == 0), None)
-        if row is None:
-            row = min(range(rows), key=overlap)
+        w = (MARK_CHAR_EM * MARK_PX * len(text) + MARK_PAD_PX) / min_width
+        anchor = 0.0 if x + w <= 1 else 1.0 if x - w >= 0 else x
+        span = (x - anchor * w, x + (1 - anchor) * w)
+        row = next((r for r, spans in enumerate(taken)
+                    if all(b <= span[0] or span[1] <= a for a, b in spans)), len(taken))
+        if row == len(taken):
+            taken.append([])
         taken[row].append(span)
-        placed[i] = (x_text, anchor, row)
+        placed[i] = (x, anchor, row)
     return placed  # type: ignore[return-value]
 
 

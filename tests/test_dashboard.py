@@ -253,6 +253,61 @@ def test_each_browser_tab_is_its_own_session(browser, server, page):
     other.close()
 
 
+def test_a_playing_tab_leaves_no_warnings_in_the_server_log(browser, tmp_path):
+    """Solara printed a SameSite-cookie warning for every tab and 'Invalid JSON' for every day
+    drawn (a numpy number in the map): a class's log was a wall of them."""
+    log = tmp_path / "server.log"
+    with server_module.launch(log=log) as url:
+        tabs = []
+        for _ in range(2):  # the warning came once per tab
+            context = browser.new_context(viewport={"width": 1024, "height": 768})
+            tab = context.new_page()
+            tab.set_default_timeout(45_000)
+            tab.goto(url)
+            tab.wait_for_selector("rect.soldier")
+            tabs.append((context, tab))
+        tab = tabs[0][1]
+        tab.get_by_role("button", name="Close", exact=True).click()
+        expect(tab.locator(".start-card")).to_have_count(0)
+        play(tab)
+        time.sleep(6)
+        pause(tab)
+        assert shown_day(tab) >= 5
+        for context, _ in tabs:
+            context.close()
+        time.sleep(0.5)
+    text = log.read_text()
+    assert "dashboard: open http://" in text  # the log is the server's
+    for unwanted in ("samesite", "Invalid JSON", "Warning", "WARNING", "Traceback"):
+        assert unwanted.lower() not in text.lower(), text[-3000:]
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 768)])
+def test_no_badge_covers_the_page(browser, server, size):
+    """Solara's 'This website runs on Solara' badge sat fixed in the bottom-right corner, over
+    the charts: it is switched off, and the corners show the page itself."""
+    for page in _open(browser, server, *size):
+        page.get_by_role("button", name="Close", exact=True).click()
+        expect(page.locator(".start-card")).to_have_count(0)  # the buttons below have moved up
+        step(page, 2)
+        expect(page.get_by_text("runs on Solara")).to_have_count(0)
+        expect(page.get_by_text("Made with Solara")).to_have_count(0)
+        width, height = size
+        on_top = page.evaluate("""([w, h]) => [[w - 30, h - 12], [w - 120, h - 25], [w / 2, h - 12]].map(
+            ([x, y]) => { const e = document.elementFromPoint(x, y);
+                          return !!e.closest('.solara-content-main')
+                                 && !e.closest('[style*="position: absolute"]'); })""",
+                               [width, height])
+        assert on_top == [True, True, True]
+        # the charts scrolled to the foot of the window: nothing of the page's own sits over them
+        page.get_by_test_id("chart-strength").scroll_into_view_if_needed()
+        box = page.get_by_test_id("chart-supply").bounding_box()
+        x, y = box["x"] + box["width"] - 10, min(box["y"] + box["height"] - 10, height - 5)
+        assert page.evaluate(
+            "([x, y]) => !!document.elementFromPoint(x, y).closest('[data-testid=chart-supply]')",
+                             [x, y])
+
+
 # ---- a dashboard for a real classroom: the start card, levers as text, projector fit -----
 
 
@@ -318,32 +373,64 @@ def test_every_lever_shows_its_label_value_and_ends_as_text(page):
     expect(page.get_by_test_id("lever-value-enforcement")).to_have_text("0.45")
 
 
-def test_lever_change_labels_overlap_neither_each_other_nor_the_legend(page):
-    step(page, 2)
-    for name in ("combat_intensity", "supply_level", "enforcement"):  # three changes on one day
-        slider = lever_slider(page, name)
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 768)])
+def test_lever_change_labels_are_readable_and_overlap_nothing(browser, server, size):
+    """Lever-change labels were SVG text scaled with the chart: 8 px at 1024 x 768. They are HTML
+    now, 14 px at any width, on rows of their own above the plot, each with a stem to its line."""
+    for page in _open(browser, server, *size):
+        page.get_by_role("button", name="Close", exact=True).click()
+        expect(page.locator(".start-card")).to_have_count(0)  # the buttons below have moved up
+        step(page, 2)
+        for name in ("combat_intensity", "supply_level", "enforcement"):  # three changes on one day
+            slider = lever_slider(page, name)
+            slider.focus()
+            slider.press("ArrowRight")
+        step(page, 1)
+        slider = lever_slider(page, "propaganda")  # and one the next day, right beside them
         slider.focus()
         slider.press("ArrowRight")
-    step(page, 1)
-    slider = lever_slider(page, "propaganda")  # and one the next day, right beside them
-    slider.focus()
-    slider.press("ArrowRight")
-    chart = page.get_by_test_id("chart-desertion")
-    expect(chart.locator(".lever-mark-label")).to_have_count(4)
-    boxes = page.evaluate("""() => {
-        const svg = document.querySelector('[data-testid=chart-desertion]');
-        const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
-        return {labels: [...svg.querySelectorAll('.lever-mark-label')].map(box),
-                legend: [...svg.closest('.chart-box').querySelectorAll('.chart-key')].map(box)};
-    }""")
+        step(page, 30)
+        slider = lever_slider(page, "rotation_days")  # the longest label, a month later
+        slider.focus()
+        slider.press("ArrowRight")
+        for testid in ("chart-desertion", "chart-supply"):  # a left-hand chart and a right-hand one
+            chart = page.get_by_test_id(testid)
+            expect(chart.locator(".lever-mark-label")).to_have_count(5)
+            boxes = page.evaluate("""(testid) => {
+                const chart = document.querySelector(`[data-testid=${testid}]`);
+                const box = e => {
+                    const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+                const line = day => chart.querySelector(`line.lever-mark[data-day="${day}"]`)
+                    .getBoundingClientRect();
+                const labels = [...chart.querySelectorAll('.lever-mark-label')];
+                return {
+                    labels: labels.map(box),
+                    px: labels.map(e => parseFloat(getComputedStyle(e).fontSize)),
+                    text: labels.map(e => e.scrollWidth <= e.clientWidth),
+                    stems: [...chart.querySelectorAll('.lever-mark-tag')].map(t => {
+                        const l = line(t.dataset.day);
+                        const s = t.querySelector('.lever-mark-stem').getBoundingClientRect();
+                        return [s.left, l.left + l.width / 2, s.bottom, l.top];
+                    }),
+                    others: [...chart.querySelectorAll('.chart-key, .chart-title')].map(box),
+                    plot: box(chart.querySelector('svg.chart')), chart: box(chart),
+                };
+            }""", testid)
+            assert min(boxes["px"]) >= 14, boxes["px"]
+            assert all(boxes["text"]), boxes  # no label cut short
+            labels = boxes["labels"]
+            for i, a in enumerate(labels):
+                for b in labels[i + 1:] + boxes["others"]:
+                    assert not overlap(a, b), (a, b)
+                assert a[3] <= boxes["plot"][1] + 0.5, (a, boxes["plot"])  # above the plot
+                chart_box = boxes["chart"]
+                assert chart_box[0] - 0.5 <= a[0] and a[2] <= chart_box[2] + 0.5, (a, chart_box)
+            for stem_x, line_x, stem_bottom, line_top in boxes["stems"]:
+                assert abs(stem_x - line_x) < 2 and abs(stem_bottom - line_top) < 2, boxes["stems"]
 
-    def overlap(a, b) -> bool:
-        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
-    labels = boxes["labels"]
-    for i, a in enumerate(labels):
-        for b in labels[i + 1:] + boxes["legend"]:
-            assert not overlap(a, b), (a, b)
+def overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 PROJECTOR = """() => {
@@ -615,6 +702,38 @@ def test_a_copied_link_opened_in_a_new_tab_shows_the_same_run(browser, server):
     assert other.get_by_test_id("desertion-rate").inner_text() == rate
     assert header_text(other) == header_text(page)
     context.close()
+
+
+def test_a_lesson_opened_by_a_link_asks_for_the_prediction_first(page, server):
+    """A lesson's link (a reload, a link shared with the class) opened on its Run step with no
+    prediction made: predict, run, explain, unless the link records the prediction."""
+    lesson = lessons.resolve(LESSON)
+    open_link(page, server, f"lesson={LESSON}&seed=42&day=120")
+    wait_for_day(page, 120)
+    expect(page.get_by_text(lesson.question.text)).to_be_visible()  # 1 Predict
+    expect(page.get_by_role("button", name="2 Run")).to_be_disabled()
+    expect(page.get_by_role("button", name="3 Explain")).to_be_disabled()
+    expect(page.get_by_test_id("lesson-intervention")).to_have_count(0)
+    assert "pred=" not in page.get_by_test_id("share-link").input_value()
+    page.get_by_text(f"B. {lesson.question.choices[1].text}").click()
+    page.get_by_role("button", name="Lock in my prediction").click()
+    expect(page.get_by_test_id("lesson-intervention")).to_contain_text(  # 2 Run, on the link's day
+        f"Applied on day {lesson.intervention.day}")
+    assert shown_day(page) == 120
+    expect(page.get_by_test_id("share-link")).to_have_value(re.compile(r"[?&]pred=B(&|$)"))
+    # a link that records the prediction opens on Run; at the lesson's day Explain shows it
+    open_link(page, server, f"lesson={LESSON}&seed=42&day={lesson.at}&pred=B")
+    wait_for_day(page, lesson.at)
+    expect(page.get_by_test_id("lesson-intervention")).to_be_visible()
+    expect(page.get_by_text(lesson.question.text)).to_have_count(0)
+    page.get_by_role("button", name="Explain", exact=True).click()
+    expect(page.get_by_test_id("lesson-outcome")).to_contain_text(
+        f"Your prediction: B. {lesson.question.choices[1].text}")
+    # without it, even at the lesson's day, Explain waits for a prediction
+    open_link(page, server, f"lesson={LESSON}&seed=42&day={lesson.at}")
+    wait_for_day(page, lesson.at)
+    expect(page.get_by_text(lesson.question.text)).to_be_visible()
+    expect(page.get_by_role("button", name="3 Explain")).to_be_disabled()
 
 
 def test_a_link_with_bad_values_loads_with_a_one_line_message(page, server):

@@ -81,12 +81,58 @@ def test_a_link_round_trips():
     ("ch=5:nope:1", "change '5:nope:1'"), ("ch=x:enforcement:1", "change 'x:enforcement:1'"),
     ("ch=5:enforcement:7", "change '5:enforcement:7'"), ("set=enforcement:abc", "set 'enforcement:abc'"),
     ("set=rotation_days:2.5", "set 'rotation_days:2.5'"), ("seed=1&color=red", "unknown field 'color'"),
+    ("lesson=hysteresis&pred=7", "pred='7'"), ("scenario=offensive&pred=B", "pred='B'"),
 ])
 def test_bad_link_values_are_ignored_and_named(query, bad):
     link, ignored = links.decode(query, scenarios=["offensive"], lessons=["hysteresis"], live_names=LIVE)
     assert link is not None and any(bad in item for item in ignored), ignored
 
 
+def test_a_lessons_link_keeps_the_locked_in_prediction_only():
+    link = links.RunLink(lesson="hysteresis", seed=42, day=120, prediction=2)
+    assert "pred=B" in links.encode(link)
+    decoded, ignored = links.decode(links.encode(link), scenarios=[], lessons=["hysteresis"], live_names=LIVE)
+    assert decoded == link and ignored == []
+    assert links.decode("lesson=hysteresis&day=120", scenarios=[], lessons=["hysteresis"],
+                        live_names=LIVE)[0].prediction is None  # no prediction: the page asks for one
+    assert "pred" not in links.encode(links.RunLink(scenario="offensive", prediction=2))
+
+
 def test_a_query_without_a_run_is_no_link():
     assert links.decode("", scenarios=[], lessons=[], live_names=LIVE) == (None, [])
     assert links.decode("utm_source=x", scenarios=[], lessons=[], live_names=LIVE) == (None, [])
+
+
+def test_unit_map_is_plain_json():
+    """What the map sends to the browser is plain JSON: a numpy number in it made Solara log
+    'Invalid JSON, will try a with a more forgiving json encoder' on every rendered day."""
+    import dataclasses
+    import json
+
+    model = MoraleModel(rng=3, n_units=5, unit_size=20)
+    model.run(3)
+    json.dumps(dataclasses.asdict(views.unit_map(model)))  # raises TypeError on a numpy value
+
+
+def test_lever_mark_labels_take_rows_of_their_own_and_stay_inside_the_chart():
+    labels = ["Intensity of fighting 0.5→0.55", "Supply budget 0.7→0.75", "Hunt for deserters 0.4→0.45",
+              "Propaganda campaign 0.2→0.25", "Days at the front before relief 0→30",
+              "Officers' skill 0.5→0.6"]
+    marks = [(0.11, labels[0]), (0.11, labels[1]), (0.12, labels[2]), (0.5, labels[3]), (0.97, labels[4]),
+             (0.97, labels[5])]
+    placed = views.mark_label_rows(marks)
+    spans = []
+    for (x, text), (px, anchor, row) in zip(marks, placed, strict=True):
+        assert px == x and 0 <= anchor <= 1
+        w = (views.MARK_CHAR_EM * views.MARK_PX * len(text) + views.MARK_PAD_PX) / views.MIN_CHART_PX
+        span = (x - anchor * w, x + (1 - anchor) * w)
+        if w <= 1:
+            assert span[0] >= -1e-9 and span[1] <= 1 + 1e-9, (text, span)
+        spans.append((row, span))
+    for i, (row, (a, b)) in enumerate(spans):
+        for other_row, (c, d) in spans[i + 1:]:
+            assert row != other_row or b <= c or d <= a
+    assert placed[5][1] == 1.0  # near the right edge a label ends at its line
+    html = views.line_chart("t", [("a", "#000", [0.1, 0.2])], marks=[{"day": 1, "label": "A 0→1"}],
+                            testid="c")
+    assert 'class="lever-mark-label">A 0→1</span>' in html and "font-size:14px" in html
