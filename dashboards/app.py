@@ -332,7 +332,9 @@ def PlayLoop(drawn: threading.Event):
             drawn.clear()
             tick.value += 1  # renders the page for this day
             drawn.wait(timeout=1.0)
-            time.sleep(max(SETTLE_SECONDS, days / speed.value - (time.perf_counter() - t0)))
+            # the next frame comes a day after this one began, or once this one is drawn (it then
+            # owes the days since: a slow frame is followed by a bigger one, not by a longer rest)
+            time.sleep(max(SETTLE_SECONDS, 1.0 / speed.value - (time.perf_counter() - t0)))
 
     solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
 
