@@ -67,6 +67,10 @@ from model.scenarios import (
 
 CALIBRATION_DIR = configs.folder("calibration")
 Z90 = 1.6448536269514722  # a 90% interval of a normal distribution is the mean +- Z90 sd
+# The smallest uncertainty of a target: an error divided by a smaller one (an sd of 5e-324, an
+# interval one float wide) overflows or divides by zero in the distance; no statistic of an army
+# is known to 1e-9.
+MIN_SD = 1e-9
 PREDICTIVE_STREAM = 1_000_000_007  # seeds of the predictive check: apart from generation indices
 MANIFEST = ".morale-calibration"
 READY = ".history-ready"  # written once pyabc has set up history.db: from then on, resume from it
@@ -381,14 +385,15 @@ def _target(name: str, entry: Any, source: str) -> Target:
                                "or 'interval' ([low, high], a 90% interval)")
     if "sd" in entry:
         sd = entry["sd"]
-        if not _number(sd) or not sd > 0:
-            raise CalibrationError(f"'sd' of {this} = {sd!r} is not allowed: it must be a number above 0")
+        if not _number(sd) or not sd >= MIN_SD:
+            raise CalibrationError(f"'sd' of {this} = {sd!r} is not allowed: it must be a number of at least "
+                                   f"{MIN_SD:g}")
         return Target(name, float(value), float(sd), text.strip())
     interval = entry["interval"]
     if (not isinstance(interval, list) or len(interval) != 2 or not all(_number(v) for v in interval)
-            or not interval[0] <= value <= interval[1] or not interval[0] < interval[1]):
+            or not interval[0] <= value <= interval[1] or not (interval[1] - interval[0]) / (2 * Z90) >= MIN_SD):
         raise CalibrationError(f"'interval' of {this} = {interval!r} is not allowed: it must be [low, high], "
-                               f"two numbers with low < high around the value {value!r}")
+                               f"two numbers at least {2 * Z90 * MIN_SD:.2g} apart around the value {value!r}")
     low, high_ = float(interval[0]), float(interval[1])
     return Target(name, float(value), (high_ - low) / (2 * Z90), text.strip(), (low, high_))
 
