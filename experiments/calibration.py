@@ -719,13 +719,13 @@ def run_calibration(spec_: CalibrationSpec, out_dir: Path, budget_: Budget, seed
     if ours and summary_file.is_file():
         return _load_result(out_dir, spec_)
     start = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if not ours:
-        _write_text(out_dir / MANIFEST, json.dumps(_manifest(spec_, budget_, seed)) + "\n")
-    if not (out_dir / "spec.toml").is_file():
-        _write_text(out_dir / "spec.toml", spec_.text)
     db_path = out_dir / HISTORY
-    with mapper(workers, scheduler) as map_:
+    with mapper(workers, scheduler) as map_:  # first: a scheduler that cannot be reached writes nothing
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if not ours:
+            _write_text(out_dir / MANIFEST, json.dumps(_manifest(spec_, budget_, seed)) + "\n")
+        if not (out_dir / "spec.toml").is_file():
+            _write_text(out_dir / "spec.toml", spec_.text)
         sampler = DeterministicSampler(seed, map_, on_particle=progress.particle, on_batch=progress.batch)
         abc = build_abc(spec_, budget_, sampler)
         pyabc_log = logging.getLogger("ABC")

@@ -200,6 +200,19 @@ def test_bad_options_exit_2_with_one_line(tmp_path, args, expected):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("address", ["x:y", "tcp://", "inproc://x"])
+def test_a_scheduler_that_cannot_be_reached_leaves_no_folder(tmp_path, address):
+    path = write_spec(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["calibrate", str(path), "--out", str(out), "--workers", "1", "--quiet",
+                                 "--scheduler", address])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 2 and lines[0].startswith("calibrate tiny:"), result.output  # the plan, the error
+    assert lines[1].startswith(f"error: cannot reach the Dask scheduler at {address}:"), result.output
+    assert not out.exists()  # it was written (manifest, spec.toml) before the scheduler was tried
+
+
 # ---- same seed, same posterior, whatever the workers ------------------------------------------ #
 
 def test_same_seed_same_posterior_with_1_or_2_workers_and_dask(tmp_path):
