@@ -200,6 +200,19 @@ def test_bad_options_exit_2_with_one_line(tmp_path, args, expected):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(("command", "given", "expected"), [
+    ("calibrate", "", "calibration spec '' is not allowed: give a preset name (union_army) or the path"),
+    ("calibrate", "FOLDER", "calibration spec FOLDER is a folder; give the path of a .toml file"),
+    ("sweep", " ", "sweep spec ' ' is not allowed: give a preset name"),
+])
+def test_an_empty_spec_name_or_a_folder_is_named_as_given(tmp_path, command, given, expected):
+    # Path("") is the current folder: these said "calibration spec . does not exist"
+    given, expected = given.replace("FOLDER", str(tmp_path)), expected.replace("FOLDER", str(tmp_path))
+    result = runner.invoke(app, [command, given, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and result.output.startswith(f"error: {expected}"), result.output
+    assert len(result.output.splitlines()) == 1 and not (tmp_path / "out").exists(), result.output
+
+
 @pytest.mark.parametrize("address", ["x:y", "tcp://", "inproc://x"])
 def test_a_scheduler_that_cannot_be_reached_leaves_no_folder(tmp_path, address):
     path = write_spec(tmp_path)
