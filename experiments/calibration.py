@@ -502,7 +502,7 @@ def predictive_table(draws: pd.DataFrame, spec_: CalibrationSpec) -> pd.DataFram
     target's value lies in it."""
     rows = []
     for target in spec_.targets:
-        values = draws[target.name].to_numpy()
+        values = draws[statistic_column(target.name, spec_)].to_numpy()
         low, median, high = np.quantile(values, [0.05, 0.5, 0.95])
         rows.append({
             "target": target.name, "value": target.value, "uncertainty": target.describe_uncertainty(),
@@ -621,6 +621,13 @@ def build_abc(spec_: CalibrationSpec, budget_: Budget, sampler):
                         eps=pyabc.MedianEpsilon())
 
 
+def statistic_column(name: str, spec_: CalibrationSpec) -> str:
+    """The column of a statistic in the posterior and the predictive draws: its name, or
+    ``statistic_NAME`` when a calibrated parameter has that name (``killed_share`` is both the
+    parameter of casualties killed and the statistic of soldiers killed)."""
+    return f"statistic_{name}" if any(p.name == name for p in spec_.priors) else name
+
+
 def posterior_frame(history, spec_: CalibrationSpec) -> pd.DataFrame:
     """The last generation's particles: parameters, weight, distance and their statistics."""
     t = history.max_t
@@ -629,7 +636,7 @@ def posterior_frame(history, spec_: CalibrationSpec) -> pd.DataFrame:
         rows.append({"generation": t, "particle": k,
                      **{p.name: float(particle.parameter[p.name]) for p in spec_.priors},
                      "weight": float(particle.weight), "distance": float(particle.distance),
-                     **{name: float(particle.sum_stat[name]) for name in STATISTICS}})
+                     **{statistic_column(name, spec_): float(particle.sum_stat[name]) for name in STATISTICS}})
     frame = pd.DataFrame(rows)
     frame["weight"] = frame["weight"] / frame["weight"].sum()
     return frame
@@ -660,7 +667,8 @@ def predictive_draws(posterior: pd.DataFrame, spec_: CalibrationSpec, draws: int
         results.append(found)
         if progress is not None:
             progress(len(results), draws)
-    return pd.concat([pd.DataFrame(rows), pd.DataFrame(results)], axis=1)
+    found = pd.DataFrame(results).rename(columns=lambda name: statistic_column(name, spec_))
+    return pd.concat([pd.DataFrame(rows), found], axis=1)
 
 
 def plot_predictive(draws: pd.DataFrame, table: pd.DataFrame, spec_: CalibrationSpec, path: Path) -> None:
@@ -675,7 +683,7 @@ def plot_predictive(draws: pd.DataFrame, table: pd.DataFrame, spec_: Calibration
     n = len(spec_.targets)
     fig, axes = plt.subplots(1, n, figsize=(3.4 * n, 3.0), squeeze=False)
     for ax, target, row in zip(axes[0], spec_.targets, table.itertuples(index=False), strict=True):
-        values = draws[target.name].to_numpy()
+        values = draws[statistic_column(target.name, spec_)].to_numpy()
         ax.hist(values, bins=min(20, max(5, len(values) // 3)), color="#8aa6c1", edgecolor="white")
         ax.axvspan(row.predictive_q05, row.predictive_q95, color="#8aa6c1", alpha=0.25,
                    label="90% predictive")

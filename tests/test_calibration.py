@@ -226,6 +226,22 @@ def test_a_scheduler_that_cannot_be_reached_leaves_no_folder(tmp_path, address):
     assert not out.exists()  # it was written (manifest, spec.toml) before the scheduler was tried
 
 
+def test_a_parameter_named_like_a_statistic_keeps_both_columns(tmp_path):
+    # killed_share is a parameter (casualties killed) and a statistic (soldiers killed): the
+    # statistic overwrote the parameter's posterior column, and the predictive check failed
+    # with "Duplicate column names found" (exit 1)
+    text = TINY_SPEC.replace("days = 40", "days = 5").replace("threshold_mean = { low = 0.2, high = 0.6 }",
+                                                             "killed_share = { low = 0.1, high = 0.3 }")
+    spec = cal.load(str(write_spec(tmp_path, text)))
+    result = cal.run_calibration(spec, tmp_path / "out", cal.Budget("test", 4, 2, 3), 1)
+    posterior = pd.read_parquet(tmp_path / "out" / "posterior.parquet")
+    assert posterior["killed_share"].between(0.1, 0.3).all()  # the parameter, inside its prior
+    assert "statistic_killed_share" in posterior and "desertion_rate" in posterior
+    draws = pd.read_parquet(tmp_path / "out" / "predictive.parquet")
+    assert {"killed_share", "statistic_killed_share"} <= set(draws.columns) and len(draws) == 3
+    assert list(result.predictive["target"]) == ["desertion_rate", "killed_share"]
+
+
 # ---- same seed, same posterior, whatever the workers ------------------------------------------ #
 
 def test_same_seed_same_posterior_with_1_or_2_workers_and_dask(tmp_path):
