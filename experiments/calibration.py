@@ -391,9 +391,11 @@ def _target(name: str, entry: Any, source: str) -> Target:
         return Target(name, float(value), float(sd), text.strip())
     interval = entry["interval"]
     if (not isinstance(interval, list) or len(interval) != 2 or not all(_number(v) for v in interval)
-            or not interval[0] <= value <= interval[1] or not (interval[1] - interval[0]) / (2 * Z90) >= MIN_SD):
+            or not interval[0] <= value <= interval[1]
+            or not (interval[1] - interval[0]) / (2 * Z90) >= MIN_SD):
         raise CalibrationError(f"'interval' of {this} = {interval!r} is not allowed: it must be [low, high], "
-                               f"two numbers at least {2 * Z90 * MIN_SD:.2g} apart around the value {value!r}")
+                               f"two numbers at least {2 * Z90 * MIN_SD:.2g} apart around the value "
+                               f"{value!r}")
     low, high_ = float(interval[0]), float(interval[1])
     return Target(name, float(value), (high_ - low) / (2 * Z90), text.strip(), (low, high_))
 
@@ -636,7 +638,8 @@ def posterior_frame(history, spec_: CalibrationSpec) -> pd.DataFrame:
         rows.append({"generation": t, "particle": k,
                      **{p.name: float(particle.parameter[p.name]) for p in spec_.priors},
                      "weight": float(particle.weight), "distance": float(particle.distance),
-                     **{statistic_column(name, spec_): float(particle.sum_stat[name]) for name in STATISTICS}})
+                     **{statistic_column(name, spec_): float(particle.sum_stat[name])
+                        for name in STATISTICS}})
     frame = pd.DataFrame(rows)
     frame["weight"] = frame["weight"] / frame["weight"].sum()
     return frame

@@ -72,8 +72,8 @@ def preset_or_path(name_or_path: str, folder: Path, kind: str, error: type[Value
     if name_or_path in found:
         return found[name_or_path]
     if not name_or_path.strip():  # Path("") is the current folder
-        raise error(f"{kind} {name_or_path!r} is not allowed: give a preset name ({', '.join(found) or 'none'}) "
-                    "or the path of a .toml file")
+        raise error(f"{kind} {name_or_path!r} is not allowed: give a preset name "
+                    f"({', '.join(found) or 'none'}) or the path of a .toml file")
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists() or "/" in name_or_path:
         return candidate

@@ -417,7 +417,8 @@ def valid_prior(data, name: str) -> dict:
     low, high = parameter_spec(name)["min"], parameter_spec(name)["max"]
     a, b = sorted(data.draw(st.lists(st.floats(low, high), min_size=2, max_size=2, unique=True)))
     return data.draw(st.sampled_from([{}, {"low": a}, {"high": b}, {"low": a, "high": b},
-                                      {"low": a, "high": math.nextafter(a, math.inf)}, {"low": low, "high": high}]))
+                                      {"low": a, "high": math.nextafter(a, math.inf)},
+                                      {"low": low, "high": high}]))
 
 
 def valid_target(data, name: str) -> dict:
@@ -465,24 +466,28 @@ BAD_TARGET_FIELDS = {
     "source": [None, "", " ", 3, True],
     "value": [None, "0.1", True, math.nan, math.inf, -0.1, "above"],
     "sd": [0, -1, "0.1", True, math.nan, math.inf, [0.1], 0.0, 5e-324, 1e-300],
-    "interval": [[0.1], [0, 0.5, 1], ["0", "1"], "reversed", "beside", "narrow", [], "0-1", True, [math.nan, 1]],
+    "interval": [[0.1], [0, 0.5, 1], ["0", "1"], "reversed", "beside", "narrow", [], "0-1", True,
+                 [math.nan, 1]],
 }
 
 
 def break_spec(data, document: dict) -> list[str]:
     """Break the spec in one way; the words one of which its error line must hold."""
-    how = data.draw(st.sampled_from(["unknown key", "bad value", "missing key", "late event", "unknown parameter",
-                                     "not calibratable", "prior not a table", "prior key", "bound",
-                                     "low above high", "unknown target", "target not a table", "target key",
-                                     "target field", "uncertainties"]))
+    how = data.draw(st.sampled_from([
+        "unknown key", "bad value", "missing key", "late event", "unknown parameter", "not calibratable",
+        "prior not a table", "prior key", "bound", "low above high", "unknown target", "target not a table",
+        "target key", "target field", "uncertainties"]))
     priors, targets = document.get("parameters"), document.get("targets")
     if how in ("prior not a table", "prior key", "bound", "low above high") and not isinstance(priors, dict):
         how = "unknown key"  # [parameters] was broken already
-    if how in ("target not a table", "target key", "target field", "uncertainties") and not isinstance(targets, dict):
+    if (how in ("target not a table", "target key", "target field", "uncertainties")
+            and not isinstance(targets, dict)):
         how = "unknown key"
     if how == "unknown key":
-        key = data.draw(st.sampled_from(["replicate", "dayz", "budget", "seed", "parameter", "target", "Description"]))
-        document[key] = data.draw(st.one_of(numbers, st.booleans(), sources, st.lists(st.integers(-2, 5), max_size=3)))
+        key = data.draw(st.sampled_from(["replicate", "dayz", "budget", "seed", "parameter", "target",
+                                         "Description"]))
+        document[key] = data.draw(st.one_of(numbers, st.booleans(), sources,
+                                            st.lists(st.integers(-2, 5), max_size=3)))
         return [f"'{key}'"]
     if how == "bad value":
         key = data.draw(st.sampled_from(list(BAD_TOP)))
@@ -496,8 +501,8 @@ def break_spec(data, document: dict) -> list[str]:
         document["scenario"], document["days"] = "event_scenario.toml", data.draw(st.integers(1, 2))
         return ["event", "scenario"]
     if how in ("unknown parameter", "not calibratable"):
-        names = ["treshold_mean", "x", "", "enforcment", "Enforcement"] if how == "unknown parameter" else NOT_CALIBRATABLE
-        name = data.draw(st.sampled_from(names))
+        unknown = ["treshold_mean", "x", "", "enforcment", "Enforcement"]
+        name = data.draw(st.sampled_from(unknown if how == "unknown parameter" else NOT_CALIBRATABLE))
         if isinstance(priors, dict):
             priors[name] = {}
         else:
@@ -522,7 +527,8 @@ def break_spec(data, document: dict) -> list[str]:
         if how == "bound":
             key = data.draw(st.sampled_from(["low", "high"]))
             bound = data.draw(st.sampled_from(BAD_BOUNDS))
-            bound = {"below": low - 1, "above": high + 1}.get(bound, bound) if isinstance(bound, str) else bound
+            if isinstance(bound, str):
+                bound = {"below": low - 1, "above": high + 1}.get(bound, bound)
             priors[name] = {key: bound}
             return [f"'{name}'"]
         a = data.draw(st.floats(low, high))
@@ -548,8 +554,9 @@ def break_spec(data, document: dict) -> list[str]:
     key = data.draw(st.sampled_from(list(BAD_TARGET_FIELDS)))
     bad = data.draw(st.sampled_from(BAD_TARGET_FIELDS[key]))
     value = entry.get("value", 0.5) if isinstance(entry.get("value"), float | int) else 0.5
-    bad = {"above": (1.0 if name in cal.SHARES else 1e6) + 1, "reversed": [value + 1, value - 1],
-           "beside": [value + 1, value + 2], "narrow": [value, math.nextafter(value, 2)]}.get(bad, bad) if isinstance(bad, str) else bad
+    if isinstance(bad, str):
+        bad = {"above": (1.0 if name in cal.SHARES else 1e6) + 1, "reversed": [value + 1, value - 1],
+               "beside": [value + 1, value + 2], "narrow": [value, math.nextafter(value, 2)]}.get(bad, bad)
     if bad is None:
         entry.pop(key, None)
     else:
@@ -574,7 +581,8 @@ def test_calibration_specs(tiny_budgets, data):
         out = folder / "out"
         valid = None if cut < len(text) else not marks
         event("valid" if valid else "broken" if valid is False else "cut short")
-        result = invoke(["calibrate", str(path), "--out", str(out), "--workers", "1", "--quiet"], folder, out, valid)
+        result = invoke(["calibrate", str(path), "--out", str(out), "--workers", "1", "--quiet"], folder, out,
+                        valid)
         if result.exit_code == 0:
             assert (out / "summary.json").is_file(), sorted(p.name for p in out.iterdir())
         else:
@@ -612,13 +620,17 @@ def test_calibrate_options_and_output_paths(tiny_budgets, data):
         out = data.draw(st.one_of(st.none(), out_paths(folder)))
         if out is not None:
             args += ["--out", out]
-            marks += [] if out in (str(folder / "new"), str(folder / "deep" / "er" / "new")) else ["--out", out]
+            if out not in (str(folder / "new"), str(folder / "deep" / "er" / "new")):
+                marks += ["--out", out]
         if data.draw(st.booleans()):
             args.append("--resume")
             marks.append("--resume")
         if data.draw(st.booleans()):
             args.append("--quiet")
-        target = folder / "runs" if out is None else Path(out) if out.strip() and "\0" not in out and not out.startswith("/proc") else None
+        if out is None:
+            target = folder / "runs"  # the default, runs/calibration/...
+        else:
+            target = Path(out) if out.strip() and "\0" not in out and not out.startswith("/proc") else None
         cwd = os.getcwd()
         os.chdir(folder)  # the default output folder lands in the temporary folder
         try:
