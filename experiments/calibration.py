@@ -325,6 +325,10 @@ def _scenario(name: str, path: Path, source: str) -> Scenario:
         return resolve(name)
     except ScenarioError as exc:
         raise CalibrationError(f"'scenario' in {source}: {exc}") from None
+    except OSError as exc:  # a name too long for the file system, say
+        raise CalibrationError(f"'scenario' in {source} = {name[:60]!r} cannot be read: "
+                               f"{exc.strerror or type(exc).__name__}; give a preset name or a .toml "
+                               "path") from None
 
 
 def _prior(name: str, entry: Any, source: str) -> Prior:

@@ -163,6 +163,8 @@ BAD_SPECS = {
     "interval one float wide": (TINY_SPEC.replace("interval = [0.01, 0.05]",
                                                   "interval = [0.03, 0.030000000000000002]"),
                                 ["'interval'", "killed_share", "apart"]),
+    "scenario name too long": (TINY_SPEC.replace('"tiny_scenario.toml"', '"' + "n" * 300 + '.toml"'),
+                               ["'scenario'", "nnnn", "File name too long"]),
     "two uncertainties": (TINY_SPEC.replace("sd = 0.05\n", "sd = 0.05\ninterval = [0.05, 0.2]\n"),
                           ["desertion_rate", "exactly one of 'sd'"]),
     "bad TOML": (TINY_SPEC.replace("replicates = 1", "replicates = = 1"), ["malformed TOML"]),
