@@ -71,6 +71,7 @@ Z90 = 1.6448536269514722  # a 90% interval of a normal distribution is the mean 
 # interval one float wide) overflows or divides by zero in the distance; no statistic of an army
 # is known to 1e-9.
 MIN_SD = 1e-9
+MIN_WIDTH = 1e-9  # the narrowest prior: pyabc's importance weights of a narrower one come out nan
 PREDICTIVE_STREAM = 1_000_000_007  # seeds of the predictive check: apart from generation indices
 MANIFEST = ".morale-calibration"
 READY = ".history-ready"  # written once pyabc has set up history.db: from then on, resume from it
@@ -358,9 +359,9 @@ def _prior(name: str, entry: Any, source: str) -> Prior:
                 raise CalibrationError(f"'{key}' of parameter '{name}' in {where} = {value!r} is not "
                                        f"allowed: it must be {describe_range(name)}")
             bounds[key] = float(value)
-    if not bounds["low"] < bounds["high"]:
+    if not bounds["high"] - bounds["low"] >= MIN_WIDTH:  # a prior one float wide has density inf: nan weights
         raise CalibrationError(f"parameter '{name}' in {where}: low = {bounds['low']:g} must be below "
-                               f"high = {bounds['high']:g}")
+                               f"high = {bounds['high']:g} by at least {MIN_WIDTH:g}")
     return Prior(name, float(bounds["low"]), float(bounds["high"]))
 
 

@@ -149,6 +149,8 @@ BAD_SPECS = {
                            ["'high'", "combat_intensity", "1.5", "from 0 to 1"]),
     "low above high": (TINY_SPEC.replace("low = 0.3, high = 0.9", "low = 0.9, high = 0.3"),
                        ["combat_intensity", "low = 0.9", "high = 0.3"]),
+    "prior one float wide": (TINY_SPEC.replace("low = 0.3, high = 0.9", "low = 0.0, high = 5e-324"),
+                             ["combat_intensity", "low = 0", "high = 4.94066e-324", "by at least 1e-09"]),
     "army parameter": (TINY_SPEC.replace("[parameters]\n", "[parameters]\nfrontline_share = {}\n"),
                        ["frontline_share", "shapes the army"]),
     "unknown target": (TINY_SPEC.replace("[targets.killed_share]", "[targets.killed]"),
