@@ -413,12 +413,13 @@ sources = st.one_of(st.sampled_from(["guess", "Costa and Kahn 2003", "é | \"quo
 
 
 def valid_prior(data, name: str) -> dict:
-    """{} (the whole range), one bound, both, or a range one float wide: all inside the parameter's."""
+    """{} (the whole range), one bound, both, or the narrowest range: all inside the parameter's."""
     low, high = parameter_spec(name)["min"], parameter_spec(name)["max"]
     a, b = sorted(data.draw(st.lists(st.floats(low, high), min_size=2, max_size=2, unique=True)))
+    if b - a < cal.MIN_WIDTH:
+        a, b = low, high
     return data.draw(st.sampled_from([{}, {"low": a}, {"high": b}, {"low": a, "high": b},
-                                      {"low": a, "high": math.nextafter(a, math.inf)},
-                                      {"low": low, "high": high}]))
+                                      {"low": a, "high": min(b, a + 2 * cal.MIN_WIDTH)}, {"low": low, "high": high}]))
 
 
 def valid_target(data, name: str) -> dict:
@@ -532,7 +533,8 @@ def break_spec(data, document: dict) -> list[str]:
             priors[name] = {key: bound}
             return [f"'{name}'"]
         a = data.draw(st.floats(low, high))
-        priors[name] = {"low": a, "high": data.draw(st.floats(low, a))}
+        narrow = st.just(math.nextafter(a, math.inf))  # above low, but by less than MIN_WIDTH
+        priors[name] = {"low": a, "high": data.draw(st.one_of(st.floats(low, a), narrow))}
         return [f"'{name}'"]
     name = data.draw(st.sampled_from(list(cal.STATISTICS)))
     if how == "target not a table":
