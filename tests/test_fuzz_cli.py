@@ -419,7 +419,8 @@ def valid_prior(data, name: str) -> dict:
     if b - a < cal.MIN_WIDTH:
         a, b = low, high
     return data.draw(st.sampled_from([{}, {"low": a}, {"high": b}, {"low": a, "high": b},
-                                      {"low": a, "high": min(b, a + 2 * cal.MIN_WIDTH)}, {"low": low, "high": high}]))
+                                      {"low": a, "high": min(b, a + 2 * cal.MIN_WIDTH)},
+                                      {"low": low, "high": high}]))
 
 
 def valid_target(data, name: str) -> dict:
