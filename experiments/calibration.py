@@ -67,6 +67,11 @@ from model.scenarios import (
 
 CALIBRATION_DIR = configs.folder("calibration")
 Z90 = 1.6448536269514722  # a 90% interval of a normal distribution is the mean +- Z90 sd
+# The smallest uncertainty of a target: an error divided by a smaller one (an sd of 5e-324, an
+# interval one float wide) overflows or divides by zero in the distance; no statistic of an army
+# is known to 1e-9.
+MIN_SD = 1e-9
+MIN_WIDTH = 1e-9  # the narrowest prior: pyabc's importance weights of a narrower one come out nan
 PREDICTIVE_STREAM = 1_000_000_007  # seeds of the predictive check: apart from generation indices
 MANIFEST = ".morale-calibration"
 READY = ".history-ready"  # written once pyabc has set up history.db: from then on, resume from it
@@ -321,6 +326,10 @@ def _scenario(name: str, path: Path, source: str) -> Scenario:
         return resolve(name)
     except ScenarioError as exc:
         raise CalibrationError(f"'scenario' in {source}: {exc}") from None
+    except OSError as exc:  # a name too long for the file system, say
+        raise CalibrationError(f"'scenario' in {source} = {name[:60]!r} cannot be read: "
+                               f"{exc.strerror or type(exc).__name__}; give a preset name or a .toml "
+                               "path") from None
 
 
 def _prior(name: str, entry: Any, source: str) -> Prior:
@@ -350,9 +359,9 @@ def _prior(name: str, entry: Any, source: str) -> Prior:
                 raise CalibrationError(f"'{key}' of parameter '{name}' in {where} = {value!r} is not "
                                        f"allowed: it must be {describe_range(name)}")
             bounds[key] = float(value)
-    if not bounds["low"] < bounds["high"]:
+    if not bounds["high"] - bounds["low"] >= MIN_WIDTH:  # a prior one float wide has density inf: nan weights
         raise CalibrationError(f"parameter '{name}' in {where}: low = {bounds['low']:g} must be below "
-                               f"high = {bounds['high']:g}")
+                               f"high = {bounds['high']:g} by at least {MIN_WIDTH:g}")
     return Prior(name, float(bounds["low"]), float(bounds["high"]))
 
 
@@ -381,14 +390,17 @@ def _target(name: str, entry: Any, source: str) -> Target:
                                "or 'interval' ([low, high], a 90% interval)")
     if "sd" in entry:
         sd = entry["sd"]
-        if not _number(sd) or not sd > 0:
-            raise CalibrationError(f"'sd' of {this} = {sd!r} is not allowed: it must be a number above 0")
+        if not _number(sd) or not sd >= MIN_SD:
+            raise CalibrationError(f"'sd' of {this} = {sd!r} is not allowed: it must be a number of at least "
+                                   f"{MIN_SD:g}")
         return Target(name, float(value), float(sd), text.strip())
     interval = entry["interval"]
     if (not isinstance(interval, list) or len(interval) != 2 or not all(_number(v) for v in interval)
-            or not interval[0] <= value <= interval[1] or not interval[0] < interval[1]):
+            or not interval[0] <= value <= interval[1]
+            or not (interval[1] - interval[0]) / (2 * Z90) >= MIN_SD):
         raise CalibrationError(f"'interval' of {this} = {interval!r} is not allowed: it must be [low, high], "
-                               f"two numbers with low < high around the value {value!r}")
+                               f"two numbers at least {2 * Z90 * MIN_SD:.2g} apart around the value "
+                               f"{value!r}")
     low, high_ = float(interval[0]), float(interval[1])
     return Target(name, float(value), (high_ - low) / (2 * Z90), text.strip(), (low, high_))
 
@@ -497,7 +509,7 @@ def predictive_table(draws: pd.DataFrame, spec_: CalibrationSpec) -> pd.DataFram
     target's value lies in it."""
     rows = []
     for target in spec_.targets:
-        values = draws[target.name].to_numpy()
+        values = draws[statistic_column(target.name, spec_)].to_numpy()
         low, median, high = np.quantile(values, [0.05, 0.5, 0.95])
         rows.append({
             "target": target.name, "value": target.value, "uncertainty": target.describe_uncertainty(),
@@ -616,6 +628,13 @@ def build_abc(spec_: CalibrationSpec, budget_: Budget, sampler):
                         eps=pyabc.MedianEpsilon())
 
 
+def statistic_column(name: str, spec_: CalibrationSpec) -> str:
+    """The column of a statistic in the posterior and the predictive draws: its name, or
+    ``statistic_NAME`` when a calibrated parameter has that name (``killed_share`` is both the
+    parameter of casualties killed and the statistic of soldiers killed)."""
+    return f"statistic_{name}" if any(p.name == name for p in spec_.priors) else name
+
+
 def posterior_frame(history, spec_: CalibrationSpec) -> pd.DataFrame:
     """The last generation's particles: parameters, weight, distance and their statistics."""
     t = history.max_t
@@ -624,7 +643,8 @@ def posterior_frame(history, spec_: CalibrationSpec) -> pd.DataFrame:
         rows.append({"generation": t, "particle": k,
                      **{p.name: float(particle.parameter[p.name]) for p in spec_.priors},
                      "weight": float(particle.weight), "distance": float(particle.distance),
-                     **{name: float(particle.sum_stat[name]) for name in STATISTICS}})
+                     **{statistic_column(name, spec_): float(particle.sum_stat[name])
+                        for name in STATISTICS}})
     frame = pd.DataFrame(rows)
     frame["weight"] = frame["weight"] / frame["weight"].sum()
     return frame
@@ -655,7 +675,8 @@ def predictive_draws(posterior: pd.DataFrame, spec_: CalibrationSpec, draws: int
         results.append(found)
         if progress is not None:
             progress(len(results), draws)
-    return pd.concat([pd.DataFrame(rows), pd.DataFrame(results)], axis=1)
+    found = pd.DataFrame(results).rename(columns=lambda name: statistic_column(name, spec_))
+    return pd.concat([pd.DataFrame(rows), found], axis=1)
 
 
 def plot_predictive(draws: pd.DataFrame, table: pd.DataFrame, spec_: CalibrationSpec, path: Path) -> None:
@@ -670,7 +691,7 @@ def plot_predictive(draws: pd.DataFrame, table: pd.DataFrame, spec_: Calibration
     n = len(spec_.targets)
     fig, axes = plt.subplots(1, n, figsize=(3.4 * n, 3.0), squeeze=False)
     for ax, target, row in zip(axes[0], spec_.targets, table.itertuples(index=False), strict=True):
-        values = draws[target.name].to_numpy()
+        values = draws[statistic_column(target.name, spec_)].to_numpy()
         ax.hist(values, bins=min(20, max(5, len(values) // 3)), color="#8aa6c1", edgecolor="white")
         ax.axvspan(row.predictive_q05, row.predictive_q95, color="#8aa6c1", alpha=0.25,
                    label="90% predictive")
@@ -714,13 +735,13 @@ def run_calibration(spec_: CalibrationSpec, out_dir: Path, budget_: Budget, seed
     if ours and summary_file.is_file():
         return _load_result(out_dir, spec_)
     start = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if not ours:
-        _write_text(out_dir / MANIFEST, json.dumps(_manifest(spec_, budget_, seed)) + "\n")
-    if not (out_dir / "spec.toml").is_file():
-        _write_text(out_dir / "spec.toml", spec_.text)
     db_path = out_dir / HISTORY
-    with mapper(workers, scheduler) as map_:
+    with mapper(workers, scheduler) as map_:  # first: a scheduler that cannot be reached writes nothing
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if not ours:
+            _write_text(out_dir / MANIFEST, json.dumps(_manifest(spec_, budget_, seed)) + "\n")
+        if not (out_dir / "spec.toml").is_file():
+            _write_text(out_dir / "spec.toml", spec_.text)
         sampler = DeterministicSampler(seed, map_, on_particle=progress.particle, on_batch=progress.batch)
         abc = build_abc(spec_, budget_, sampler)
         pyabc_log = logging.getLogger("ABC")

@@ -71,6 +71,9 @@ def preset_or_path(name_or_path: str, folder: Path, kind: str, error: type[Value
     found = presets(folder)
     if name_or_path in found:
         return found[name_or_path]
+    if not name_or_path.strip():  # Path("") is the current folder
+        raise error(f"{kind} {name_or_path!r} is not allowed: give a preset name "
+                    f"({', '.join(found) or 'none'}) or the path of a .toml file")
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists() or "/" in name_or_path:
         return candidate
@@ -83,6 +86,8 @@ def read_toml_text(path: Path, what: str, error: type[ValueError]) -> tuple[dict
 
     ``what`` names the file in that line: "scenario file", "lesson file", "sweep spec".
     """
+    if path.is_dir():
+        raise error(f"{what} {path} is a folder; give the path of a .toml file")
     if not path.is_file():
         raise error(f"{what} {path} does not exist")
     try:

@@ -149,6 +149,8 @@ BAD_SPECS = {
                            ["'high'", "combat_intensity", "1.5", "from 0 to 1"]),
     "low above high": (TINY_SPEC.replace("low = 0.3, high = 0.9", "low = 0.9, high = 0.3"),
                        ["combat_intensity", "low = 0.9", "high = 0.3"]),
+    "prior one float wide": (TINY_SPEC.replace("low = 0.3, high = 0.9", "low = 0.0, high = 5e-324"),
+                             ["combat_intensity", "low = 0", "high = 4.94066e-324", "by at least 1e-09"]),
     "army parameter": (TINY_SPEC.replace("[parameters]\n", "[parameters]\nfrontline_share = {}\n"),
                        ["frontline_share", "shapes the army"]),
     "unknown target": (TINY_SPEC.replace("[targets.killed_share]", "[targets.killed]"),
@@ -158,6 +160,13 @@ BAD_SPECS = {
                        ["desertion_rate", "needs a 'source'"]),
     "target out of range": (TINY_SPEC.replace("value = 0.1\n", "value = 1.1\n"),
                             ["'value'", "desertion_rate", "1.1", "from 0 to 1"]),
+    "sd too small to divide by": (TINY_SPEC.replace("sd = 0.05\n", "sd = 5e-324\n"),
+                                  ["'sd'", "desertion_rate", "5e-324", "at least 1e-09"]),
+    "interval one float wide": (TINY_SPEC.replace("interval = [0.01, 0.05]",
+                                                  "interval = [0.03, 0.030000000000000002]"),
+                                ["'interval'", "killed_share", "apart"]),
+    "scenario name too long": (TINY_SPEC.replace('"tiny_scenario.toml"', '"' + "n" * 300 + '.toml"'),
+                               ["'scenario'", "nnnn", "File name too long"]),
     "two uncertainties": (TINY_SPEC.replace("sd = 0.05\n", "sd = 0.05\ninterval = [0.05, 0.2]\n"),
                           ["desertion_rate", "exactly one of 'sd'"]),
     "bad TOML": (TINY_SPEC.replace("replicates = 1", "replicates = = 1"), ["malformed TOML"]),
@@ -194,6 +203,48 @@ def test_bad_options_exit_2_with_one_line(tmp_path, args, expected):
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and expected in lines[0], result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("command", "given", "expected"), [
+    ("calibrate", "", "calibration spec '' is not allowed: give a preset name (union_army) or the path"),
+    ("calibrate", "FOLDER", "calibration spec FOLDER is a folder; give the path of a .toml file"),
+    ("sweep", " ", "sweep spec ' ' is not allowed: give a preset name"),
+])
+def test_an_empty_spec_name_or_a_folder_is_named_as_given(tmp_path, command, given, expected):
+    # Path("") is the current folder: these said "calibration spec . does not exist"
+    given, expected = given.replace("FOLDER", str(tmp_path)), expected.replace("FOLDER", str(tmp_path))
+    result = runner.invoke(app, [command, given, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and result.output.startswith(f"error: {expected}"), result.output
+    assert len(result.output.splitlines()) == 1 and not (tmp_path / "out").exists(), result.output
+
+
+@pytest.mark.parametrize("address", ["x:y", "tcp://", "inproc://x"])
+def test_a_scheduler_that_cannot_be_reached_leaves_no_folder(tmp_path, address):
+    path = write_spec(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["calibrate", str(path), "--out", str(out), "--workers", "1", "--quiet",
+                                 "--scheduler", address])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 2 and lines[0].startswith("calibrate tiny:"), result.output  # the plan, the error
+    assert lines[1].startswith(f"error: cannot reach the Dask scheduler at {address}:"), result.output
+    assert not out.exists()  # it was written (manifest, spec.toml) before the scheduler was tried
+
+
+def test_a_parameter_named_like_a_statistic_keeps_both_columns(tmp_path):
+    # killed_share is a parameter (casualties killed) and a statistic (soldiers killed): the
+    # statistic overwrote the parameter's posterior column, and the predictive check failed
+    # with "Duplicate column names found" (exit 1)
+    text = TINY_SPEC.replace("days = 40", "days = 5").replace("threshold_mean = { low = 0.2, high = 0.6 }",
+                                                             "killed_share = { low = 0.1, high = 0.3 }")
+    spec = cal.load(str(write_spec(tmp_path, text)))
+    result = cal.run_calibration(spec, tmp_path / "out", cal.Budget("test", 4, 2, 3), 1)
+    posterior = pd.read_parquet(tmp_path / "out" / "posterior.parquet")
+    assert posterior["killed_share"].between(0.1, 0.3).all()  # the parameter, inside its prior
+    assert "statistic_killed_share" in posterior and "desertion_rate" in posterior
+    draws = pd.read_parquet(tmp_path / "out" / "predictive.parquet")
+    assert {"killed_share", "statistic_killed_share"} <= set(draws.columns) and len(draws) == 3
+    assert list(result.predictive["target"]) == ["desertion_rate", "killed_share"]
 
 
 # ---- same seed, same posterior, whatever the workers ------------------------------------------ #
