@@ -180,10 +180,11 @@ class Simulator:
     days: int
     replicates: int
     events: tuple[Event, ...] = ()
+    priors: tuple[Prior, ...] = ()  # the particles carry each prior's share of its range
 
     def __call__(self, parameters) -> dict[str, float]:
         seeds = np.random.randint(0, 2**31 - 1, size=self.replicates)  # noqa: NPY002 (seeded per particle)
-        values = {name: float(value) for name, value in parameters.items()}
+        values = {p.name: p.value(parameters[p.name]) for p in self.priors}
         return simulate(self.base, values, seeds, self.days, self.events)
 
 
@@ -208,9 +209,16 @@ class ScaledDistance:
 
 @dataclass(frozen=True)
 class Prior:
+    """A uniform prior over low..high. pyabc samples its share of the way, 0..1 (``value``
+    maps it back): every dimension then has the same scale, so its kernel's covariance stays
+    well conditioned when one prior is a millionth as wide as another (it gave nan weights)."""
+
     name: str
     low: float
     high: float
+
+    def value(self, share: float) -> float:
+        return self.low + float(share) * (self.high - self.low)
 
 
 @dataclass(frozen=True)
@@ -566,8 +574,9 @@ def default_out(spec_: CalibrationSpec, budget_: Budget, seed: int) -> Path:
 
 
 def _manifest(spec_: CalibrationSpec, budget_: Budget, seed: int) -> dict[str, Any]:
+    # "priors": particles hold each prior's share of its range (a folder made before holds values)
     return {"kind": "morale calibration", "spec": spec_.name, "fingerprint": spec_.fingerprint(),
-            "budget": budget_.as_dict(), "seed": int(seed)}
+            "budget": budget_.as_dict(), "seed": int(seed), "priors": "share of range"}
 
 
 def check_folder(out_dir: Path, spec_: CalibrationSpec, budget_: Budget, seed: int,
@@ -621,8 +630,8 @@ def build_abc(spec_: CalibrationSpec, budget_: Budget, sampler):
     """The pyabc analysis: model, uniform priors, scaled distance, median epsilon, our sampler."""
     import pyabc
 
-    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in spec_.priors})
-    simulator = Simulator(spec_.base, spec_.days, spec_.replicates, spec_.scenario.events)
+    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", 0.0, 1.0) for p in spec_.priors})
+    simulator = Simulator(spec_.base, spec_.days, spec_.replicates, spec_.scenario.events, spec_.priors)
     distance = ScaledDistance(tuple((t.name, t.sd) for t in spec_.targets))
     return pyabc.ABCSMC(simulator, prior, distance, population_size=budget_.population, sampler=sampler,
                         eps=pyabc.MedianEpsilon())
@@ -641,7 +650,7 @@ def posterior_frame(history, spec_: CalibrationSpec) -> pd.DataFrame:
     rows = []
     for k, particle in enumerate(history.get_population(t=t).particles):
         rows.append({"generation": t, "particle": k,
-                     **{p.name: float(particle.parameter[p.name]) for p in spec_.priors},
+                     **{p.name: p.value(particle.parameter[p.name]) for p in spec_.priors},
                      "weight": float(particle.weight), "distance": float(particle.distance),
                      **{statistic_column(name, spec_): float(particle.sum_stat[name])
                         for name in STATISTICS}})

@@ -247,6 +247,20 @@ def test_a_parameter_named_like_a_statistic_keeps_both_columns(tmp_path):
     assert list(result.predictive["target"]) == ["desertion_rate", "killed_share"]
 
 
+def test_a_prior_a_billionth_as_wide_as_another_calibrates(tmp_path):
+    # pyabc's kernel fitted a covariance over the parameters' own scales: next to a whole-range
+    # prior, a prior 2e-9 wide made it singular and the importance weights nan (exit 1). The
+    # particles now hold each prior's share of its range, on one scale.
+    text = TINY_SPEC.replace("days = 40", "days = 5").replace(
+        "threshold_mean = { low = 0.2, high = 0.6 }", "threshold_mean = { low = 0.3, high = 0.300000002 }")
+    spec = cal.load(str(write_spec(tmp_path, text)))
+    cal.run_calibration(spec, tmp_path / "out", cal.Budget("test", 3, 2, 2), 1)
+    posterior = pd.read_parquet(tmp_path / "out" / "posterior.parquet")
+    assert posterior["threshold_mean"].between(0.3, 0.300000002).all()
+    assert posterior["combat_intensity"].between(0.3, 0.9).all()
+    assert np.isfinite(posterior["weight"]).all()
+
+
 # ---- same seed, same posterior, whatever the workers ------------------------------------------ #
 
 def test_same_seed_same_posterior_with_1_or_2_workers_and_dask(tmp_path):

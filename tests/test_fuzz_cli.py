@@ -416,10 +416,10 @@ def valid_prior(data, name: str) -> dict:
     """{} (the whole range), one bound, both, or the narrowest range: all inside the parameter's."""
     low, high = parameter_spec(name)["min"], parameter_spec(name)["max"]
     a, b = sorted(data.draw(st.lists(st.floats(low, high), min_size=2, max_size=2, unique=True)))
-    # OPEN BUG, left out on purpose: a prior a few 1e-9 wide (low = 0, high = 2e-9 next to a whole
-    # range) still makes pyabc's importance weights nan (exit 1); docs/calibration.md. Until it is
-    # fixed, valid priors here are at least a thousandth of the parameter's range wide.
-    narrowest = (high - low) / 1000
+    # A prior a few 1e-9 wide next to a whole range made pyabc's importance weights nan (exit 1)
+    # while its particles held the parameters' own values; they now hold shares of the ranges
+    # (calibration.Prior), and such priors are drawn again.
+    narrowest = 2 * cal.MIN_WIDTH
     if b - a < narrowest:
         a, b = low, high
     return data.draw(st.sampled_from([{}, {"low": a}, {"high": b}, {"low": a, "high": b},
