@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import shutil
 import statistics
 import time
@@ -24,12 +23,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from benchmarks import class_load
+from benchmarks.class_load import shown_day
 from dashboards.server import CHROMIUM_ARGS, launch
-
-
-def shown_day(page) -> int:
-    return int(re.search(r"Day (\d+)", page.get_by_test_id("day").inner_text()).group(1))
-
 
 COUNT_FRAMES = """() => {
     window.__frames = 0;
@@ -90,12 +86,9 @@ def measure(browser, url: str, speed: int, seconds: float, tabs: int = 1) -> lis
 
 def first_load(browser, url: str) -> float:
     """Seconds until a fresh server's first tab shows the army (the server already announced)."""
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    start = time.perf_counter()
-    page.goto(url)
-    page.wait_for_selector("rect.soldier")
-    seconds = time.perf_counter() - start
-    page.close()
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    _, seconds = class_load.open_tab(context, url, timeout_s=120)
+    context.close()
     return seconds
 
 

@@ -71,7 +71,7 @@ Z90 = 1.6448536269514722  # a 90% interval of a normal distribution is the mean 
 # interval one float wide) overflows or divides by zero in the distance; no statistic of an army
 # is known to 1e-9.
 MIN_SD = 1e-9
-MIN_WIDTH = 1e-9  # the narrowest prior: pyabc's importance weights of a narrower one come out nan
+MIN_WIDTH = 1e-9  # the narrowest prior (narrower is a fixed value; its density overflowed to nan weights)
 PREDICTIVE_STREAM = 1_000_000_007  # seeds of the predictive check: apart from generation indices
 MANIFEST = ".morale-calibration"
 READY = ".history-ready"  # written once pyabc has set up history.db: from then on, resume from it
