@@ -248,9 +248,10 @@ def test_a_parameter_named_like_a_statistic_keeps_both_columns(tmp_path):
 
 
 def test_a_prior_a_billionth_as_wide_as_another_calibrates(tmp_path):
-    # pyabc's kernel fitted a covariance over the parameters' own scales: next to a whole-range
-    # prior, a prior 2e-9 wide made it singular and the importance weights nan (exit 1). The
-    # particles now hold each prior's share of its range, on one scale.
+    # The particles hold each prior's share of its range (one scale for all, so that pyabc's
+    # kernel is not fitted over scales 1e9 apart: the fuzz once saw nan weights, exit 1, for a
+    # prior 2e-9 wide; not reproduced by hand). This checks that a prior that narrow calibrates
+    # and that the shares map back inside each prior.
     text = TINY_SPEC.replace("days = 40", "days = 5").replace(
         "threshold_mean = { low = 0.2, high = 0.6 }", "threshold_mean = { low = 0.3, high = 0.300000002 }")
     spec = cal.load(str(write_spec(tmp_path, text)))
