@@ -27,7 +27,9 @@ def _distribution_name(requirement: str) -> str:
 
 def imported_libraries(folders: list[str]) -> dict[str, str]:
     """Third-party top-level modules imported anywhere in these folders -> the first file importing each."""
-    own = set(SHIPPED) | {p.stem for folder in folders for p in (ROOT / folder).rglob("*.py")}
+    # Our own: the shipped packages, the scanned folders (benchmarks import each other as a package)
+    # and every module in them.
+    own = set(SHIPPED) | set(folders) | {p.stem for folder in folders for p in (ROOT / folder).rglob("*.py")}
     found: dict[str, str] = {}
     for folder in folders:
         for path in sorted((ROOT / folder).rglob("*.py")):
