@@ -112,6 +112,8 @@ class MoraleModel(mesa.Model):
         self.soldier_table = SoldierTable(n_units * p.unit_size)
         self._present = None  # cache of present_mask()
         self.yesterday_deserters = np.empty(0, dtype=np.int64)  # their ties count them today
+        self.yesterday_caught = np.empty(0, dtype=np.int64)  # no longer gone, from today
+        self.brought_back = np.zeros(n_units)  # today's caught, as they still weighed in the norm
         self.ties = Ties(n_units * p.unit_size)
         self.soldier_agents: list[Soldier] = []
         self.cascades = CascadeTracker()
@@ -133,7 +135,7 @@ class MoraleModel(mesa.Model):
         self.habituation = 0.0  # soldiers' habituation to the propaganda campaign
         self.counts = dict.fromkeys(
             ("killed", "wounded", "caught", "imprisoned", "returned", "desertions",
-             "reinforcements", "officers_killed"),
+             "reinforcements", "officers_killed", "close_calls", "home_news"),
             0,
         )
         self.today = dict.fromkeys(("hit", "deserted", "caught"), 0)
@@ -232,6 +234,11 @@ class MoraleModel(mesa.Model):
             self._present = (status == Status.SERVING) | (status == Status.RETURNED)
             self._present.flags.writeable = False
         return self._present
+
+    def _still_present(self, rows: np.ndarray) -> np.ndarray:
+        """Which of a few ``rows`` are present now (cheaper than ``present_mask`` for a few)."""
+        status = self.soldier_table.status[rows]
+        return (status == Status.SERVING) | (status == Status.RETURNED)
 
     def _set_status(self, rows: np.ndarray, status: Status) -> None:
         """The one way soldiers' status changes (it keeps ``present_mask`` true)."""
@@ -343,6 +350,7 @@ class MoraleModel(mesa.Model):
         self.deliver_supplies()
         present_at_dawn = self.unit_present
         hit = self.fight()
+        self.hear_from_home()
         self.live_through_the_day(hit)
         deserters = self.decide(day)
         self.enforce(day)
@@ -383,7 +391,9 @@ class MoraleModel(mesa.Model):
         deserted = proc.per_unit_sum(s.unit[deserters], None, p.n_units)
         lost = self.unit_hit + deserted
         u.cohesion[:] = proc.cohesion_after_day(p, u.cohesion, lost, present_at_dawn)
-        u.desertion_norm[:] = proc.desertion_norm_after_day(p, u.desertion_norm, deserted, u.authorised)
+        u.desertion_norm[:] = proc.desertion_norm_after_day(
+            p, u.desertion_norm, deserted, self.brought_back, u.authorised
+        )
 
     def rotate_units(self) -> None:
         """Relieve frontline units that have fought ``rotation_days`` (loop B3)."""
@@ -417,6 +427,12 @@ class MoraleModel(mesa.Model):
         s.wound_days_left[wounded] = proc.wound_days(p, self.medical, rng, wounded.size)
         s.combat_days[hit_rows] = 0
         self.unit_hit = proc.per_unit_sum(s.unit[hit_rows], None, p.n_units)
+        # Close calls: a soldier's own brush with death (drawn among all present, kept at the front)
+        near = proc.personal_events(proc.close_call_chance(p), present, rng)
+        near = near[self._still_present(near) & (u.posture[s.unit[near]] == Posture.FRONTLINE)]
+        s.fear[near] = proc.fear_after_close_call(p, s.fear[near])
+        self.counts["close_calls"] += near.size
+        self.present_rows = present  # present at dawn: the mail reaches them (``hear_from_home``)
         self.counts["killed"] += killed.size
         self.counts["wounded"] += wounded.size
         self.today["hit"] = hit_rows.size
@@ -431,6 +447,14 @@ class MoraleModel(mesa.Model):
         hit = np.zeros(s.n, dtype=bool)
         hit[hit_rows] = True
         return hit
+
+    def hear_from_home(self) -> None:
+        """Bad news from home reaches soldiers at the front and in the rear alike (Weitz 2005)."""
+        p, s = self.params, self.soldier_table
+        news = proc.personal_events(p.home_news_rate, self.present_rows, self.rng)
+        news = news[self._still_present(news)]  # not those hit this morning
+        s.grievance[news] = proc.grievance_after_home_news(p, s.grievance[news])
+        self.counts["home_news"] += news.size
 
     def live_through_the_day(self, hit: np.ndarray) -> None:
         """Fear, grievance and motivation of everyone still present move with the day.
@@ -449,12 +473,17 @@ class MoraleModel(mesa.Model):
         unit_hit_share = proc.unit_hit_share(s.unit[hit_rows], self.unit_present, p.n_units)
         gone = self.yesterday_deserters
         squad_gone, cross_gone = proc.tie_sums(gone, np.ones(gone.size), s.squad, self.ties, n_squads, n)
+        back = self.yesterday_caught
+        squad_caught, cross_caught = proc.tie_sums(
+            back, np.ones(back.size), s.squad, self.ties, n_squads, n
+        )
         u.punishment_salience[:] = proc.fade_salience(p, u.punishment_salience)
         self.unit_backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
         self.habituation = float(proc.propaganda_habituation(p, self.habituation))
         contacts = passes.TodaysContacts(
             hit=hit.astype(np.float32), squad_hit=squad_hit, cross_hit=cross_hit,
             unit_hit_share=unit_hit_share, squad_gone=squad_gone, cross_gone=cross_gone,
+            squad_caught=squad_caught, cross_caught=cross_caught,
             squad_places=self.squad_capacity, cross_ties=self.ties.degree,
         )
         passes.morale_pass(
@@ -505,6 +534,13 @@ class MoraleModel(mesa.Model):
         punished = proc.per_unit_sum(s.unit[caught], None, p.n_units)
         u.punishment_salience[:] = proc.salience_after_punishments(
             u.punishment_salience, punished, u.authorised
+        )
+        # Brought back, they no longer count as gone: for their ties tomorrow (``ties_gone``) and,
+        # as much as they still weigh in it, in their unit's norm tonight (``remember_losses``).
+        self.yesterday_caught = caught
+        s.ties_gone[sent_back] += 1.0  # his own capture is in his squad's count; he is not his own tie
+        self.brought_back = proc.per_unit_sum(
+            s.unit[caught], proc.captured_norm_weight(p, day - s.deserted_day[caught]), p.n_units
         )
         self.counts["caught"] += caught.size
         self.counts["imprisoned"] += jailed.size

@@ -386,6 +386,32 @@ class Parameters(BaseModel):
         meaning="Daily fear and grievance added when a unit is at half strength "
         "(same duties, fewer soldiers).",
     )
+    close_call_rate: float = _param(
+        0.003, ge=0, le=1, units="per day at intensity 1", group="behaviour",
+        meaning="Daily chance that a frontline soldier not hit has a close call (a shell beside "
+        "him, the man next to him killed), times combat_intensity.",
+        source="guess (Albrecht & Koehler 2018: fear for one's own safety is the usual trigger "
+        "of desertion); " + CALIBRATED_SUFFIX,
+    )
+    close_call_fear: float = _param(
+        0.3, ge=0, le=1, units="fear", group="behaviour",
+        meaning="Fear a close call adds to the soldier who lives through it (it fades at "
+        "fear_recovery).",
+        source="guess (Albrecht & Koehler 2018); " + CALIBRATED_SUFFIX,
+    )
+    home_news_rate: float = _param(
+        0.0015, ge=0, le=1, units="per day", group="behaviour",
+        meaning="Daily chance that a soldier present, at the front or in the rear, gets bad "
+        "news from home (a family in want, home threatened).",
+        source="guess (Weitz 2005: letters of families in want drove Confederate desertion; "
+        "Bearman 1991; Costa & Kahn 2003: individual probabilities from about 5% to 30%); "
+        + CALIBRATED_SUFFIX,
+    )
+    home_news_grievance: float = _param(
+        0.5, ge=0, le=1, units="grievance", group="behaviour",
+        meaning="Grievance bad news from home adds (it fades at grievance_decay).",
+        source="guess (Weitz 2005); " + CALIBRATED_SUFFIX,
+    )
     leadership_span: float = _param(
         0.3, ge=0, le=1, units="motivation", group="behaviour",
         meaning="How far officers pull motivation from a soldier's commitment: the target is "

@@ -244,6 +244,48 @@ def combat_days_after_day(at_front, combat_days):
     return combat_days + 1 if at_front else 0
 
 
+def personal_events(chance: float, candidates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Which of the ``candidates`` (rows) live through a personal event today, each with ``chance``.
+
+    The number of events is binomial and their rows are drawn uniformly (a row
+    drawn twice has one event; with chances of a few percent that is rare), so
+    the cost grows with the events, not with the army. No parameter.
+    """
+    if candidates.size == 0 or chance <= 0.0:
+        return candidates[:0]
+    k = rng.binomial(candidates.size, min(chance, 1.0))
+    return np.unique(candidates[rng.integers(0, candidates.size, k)])
+
+
+def close_call_chance(p: Parameters) -> float:
+    """Daily chance that a frontline soldier not hit has a close call: ``close_call_rate`` x intensity.
+
+    Albrecht & Koehler (2018): fear for one's own safety is the usual trigger of
+    desertion. A close call (a shell beside him, the man next to him killed)
+    is his own event, not his company's average (``fear_after_close_call``).
+    """
+    return p.close_call_rate * p.combat_intensity
+
+
+def fear_after_close_call(p: Parameters, fear: np.ndarray) -> np.ndarray:
+    """A soldier's fear after a close call: ``close_call_fear`` more (it fades at ``fear_recovery``).
+
+    Albrecht & Koehler (2018); article: "fear of death and injury".
+    """
+    return np.clip(fear + p.close_call_fear, 0.0, 1.0)
+
+
+def grievance_after_home_news(p: Parameters, grievance: np.ndarray) -> np.ndarray:
+    """A soldier's grievance after bad news from home: ``home_news_grievance`` more.
+
+    Weitz (2005): letters of families in want drove Confederate desertion;
+    Bearman (1991): soldiers left for home when home was threatened. It reaches
+    soldiers at the front and in the rear alike (each with ``home_news_rate`` a
+    day, ``personal_events``) and fades at ``grievance_decay``.
+    """
+    return np.clip(grievance + p.home_news_grievance, 0.0, 1.0)
+
+
 @soldier_rule
 def fear_after_combat(
     p, fear, unit_hit_share, ties_hit, at_front, combat_days, stretch, competence, medical
@@ -381,15 +423,19 @@ def peer_signal(p, ties_gone, n_ties, peer_threshold):
 
 
 @soldier_rule
-def ties_gone_after_day(ties_gone, deserted_yesterday):
-    """Ties of a soldier who have deserted since he joined, after adding yesterday's deserters.
+def ties_gone_after_day(ties_gone, deserted_yesterday, caught_yesterday):
+    """Ties of a soldier who have deserted since he joined and are still gone, after yesterday.
 
     Granovetter (1978): participation so far, not only this week's. Newcomers
     start at 0 (they did not see who left before them); ``deserted_yesterday``
-    is the sum over his ties (``ties_total``) of yesterday's deserters. Counted
-    while he is present. No parameter.
+    is the sum over his ties (``ties_total``) of yesterday's deserters. A
+    deserter brought back (caught yesterday, jailed or sent back:
+    ``caught_yesterday``) no longer counts as gone (Epstein 2002: citizens see
+    the active rebels, not the jailed), so capture acts on contagion too.
+    Never below 0 (a newcomer may see a capture of someone who left before
+    he came). Counted while he is present. No parameter.
     """
-    return ties_gone + deserted_yesterday
+    return max(ties_gone + deserted_yesterday - caught_yesterday, 0.0)
 
 
 def tie_sums(
@@ -458,16 +504,33 @@ def cohesion_after_reinforcement(
 
 
 def desertion_norm_after_day(
-    p: Parameters, norm: np.ndarray, deserted: np.ndarray, authorised: np.ndarray
+    p: Parameters,
+    norm: np.ndarray,
+    deserted: np.ndarray,
+    brought_back: np.ndarray,
+    authorised: np.ndarray,
 ) -> np.ndarray:
-    """The unit's desertion norm after today's desertions, per unit.
+    """The unit's desertion norm after today's desertions and captures, per unit.
 
     Bearman (1991), McLauchlin (2015): once many of a unit have gone, leaving
     stops being shameful; the norm is the unit's, and newcomers inherit it. It
     fades with e-folding time ``norm_memory_days`` and gains today's deserters
-    (``deserted``) per ``authorised`` soldier.
+    (``deserted``) per ``authorised`` soldier. A deserter caught today takes
+    back what he still weighs in it (``brought_back``: per unit, the sum of
+    ``captured_norm_weight`` of today's caught): a comrade brought back and
+    punished does not make leaving less shameful (Epstein 2002). Never below 0.
     """
-    return norm * np.exp(-1.0 / p.norm_memory_days) + deserted / np.maximum(authorised, 1)
+    added = (deserted - brought_back) / np.maximum(authorised, 1)
+    return np.maximum(norm * np.exp(-1.0 / p.norm_memory_days) + added, 0.0)
+
+
+def captured_norm_weight(p: Parameters, days_since_desertion: np.ndarray) -> np.ndarray:
+    """What a deserter caught today still weighs in his unit's norm: exp(-days gone / ``norm_memory_days``).
+
+    His desertion entered the norm with weight 1 and has faded since
+    (``desertion_norm_after_day``).
+    """
+    return np.exp(-days_since_desertion / p.norm_memory_days)
 
 
 # ---------------------------------------------------------------------------- #
