@@ -52,6 +52,7 @@ class RefUnit:
         self.hazard = 0.0
         self.hit_today = 0
         self.deserted_today = 0
+        self.brought_back = 0.0  # today's caught, as they still weighed in the norm
         self.cohesion = 0.0  # set from cohesion_start
         self.norm = 0.0
 
@@ -94,6 +95,8 @@ class RefSoldier(mesa.Agent):
         self.ties_gone = 0.0
         self.left_yesterday = False
         self.left_today = False
+        self.caught_yesterday = False
+        self.caught_today = False
         self.wound_days = 0.0
         self.deserted_day = -1
         self.ever_deserted = False
@@ -110,6 +113,7 @@ class RefSoldier(mesa.Agent):
 
     def dawn(self) -> None:
         self.left_yesterday, self.left_today = self.left_today, False
+        self.caught_yesterday, self.caught_today = self.caught_today, False
         self.hit = False
 
     def fight(self) -> None:
@@ -124,6 +128,14 @@ class RefSoldier(mesa.Agent):
             else:
                 self.status = WOUNDED
                 self.wound_days = m.rng.exponential(m.p.recovery_days * (1 - 0.5 * m.medical))
+        elif self.present and self.unit.posture == FRONTLINE:  # a close call, his own
+            if m.rng.random() < m.p.close_call_rate * m.p.combat_intensity:
+                self.fear = clip(self.fear + m.p.close_call_fear)
+
+    def hear_from_home(self) -> None:
+        m = self.model
+        if self.present and m.rng.random() < m.p.home_news_rate:
+            self.grievance = clip(self.grievance + m.p.home_news_grievance)
 
     def live(self) -> None:
         if not self.present:
@@ -147,11 +159,12 @@ class RefSoldier(mesa.Agent):
             self.grievance + p.grievance_per_shortfall * (1 - u.supply) + p.harsh_grievance * u.harshness
             + p.overstretch_stress * u.stretch + backlash - p.grievance_decay * self.grievance
         )
-        # peers: ties who deserted yesterday join the count of those gone since he joined
+        # peers: ties who deserted yesterday join the count of those gone since he joined;
+        # ties caught yesterday (jailed or sent back) leave it
         n_ties = m.squad_places[id(self.squad)] - 1 + len(self.cross)
-        self.ties_gone += sum(s.left_yesterday for s in self.squad if s is not self) + sum(
-            s.left_yesterday for s in self.cross
-        )
+        ties = [s for s in self.squad if s is not self] + self.cross
+        self.ties_gone = max(self.ties_gone + sum(s.left_yesterday for s in ties)
+                             - sum(s.caught_yesterday for s in ties), 0.0)
         share = self.ties_gone / max(n_ties, 1)
         # a smooth step from 2 peer_width below his threshold to 2 peer_width above it;
         # nothing to respond to while none of his ties has gone
@@ -193,7 +206,10 @@ class RefSoldier(mesa.Agent):
             return
         if m.rng.random() < m.capture_chance:
             m.caught += 1
+            self.caught_today = True
             self.unit.salience += 100.0 / max(self.unit.authorised, 1)
+            # brought back, he takes his faded weight out of his unit's norm tonight
+            self.unit.brought_back += math.exp(-(m.day - self.deserted_day) / p.norm_memory_days)
             if m.rng.random() < p.prison_share:
                 self.status = JAILED
             else:
@@ -282,6 +298,7 @@ class ReferenceModel(mesa.Model):
         self.morning()
         present_at_dawn = {unit.uid: unit.present for unit in self.units}
         soldiers.do("fight")
+        soldiers.do("hear_from_home")
         if RefOfficer in self.agents_by_type:
             self.agents_by_type[RefOfficer].do("fight")
         for unit in self.units:
@@ -305,8 +322,8 @@ class ReferenceModel(mesa.Model):
             lost = unit.hit_today + unit.deserted_today
             unit.cohesion = clip(unit.cohesion + (1 - unit.cohesion) / p.cohesion_days
                                  - p.cohesion_loss * lost / max(present_at_dawn[unit.uid], 1))
-            unit.norm = unit.norm * math.exp(-1 / p.norm_memory_days) + unit.deserted_today / max(
-                unit.authorised, 1)
+            unit.norm = max(unit.norm * math.exp(-1 / p.norm_memory_days) + (
+                unit.deserted_today - unit.brought_back) / max(unit.authorised, 1), 0.0)
         self.reinforce()
 
     def morning(self) -> None:
@@ -334,6 +351,7 @@ class ReferenceModel(mesa.Model):
                                   + p.salience_certainty * unit.salience)
             unit.hit_today = 0
             unit.deserted_today = 0
+            unit.brought_back = 0.0
         absent = 1 - present_total / sum(u.authorised for u in self.units)
         reaching = p.supply_level * max(0.0, 1 - p.logistics_strain * absent)
         for unit in self.units:

@@ -49,7 +49,10 @@ def test_a_shock_changes_the_run_after_its_day_only():
     control.run(30)
     a, b = shocked.timeseries(), control.timeseries()
     assert a.iloc[:10].equals(b.iloc[:10])  # days 0-9 identical
-    assert a["killed_cumulative"].iloc[-1] > b["killed_cumulative"].iloc[-1]
+    # from day 10 the front fights twice as hard: more combat stress, more fear (casualties are
+    # too few in four small units to tell apart: 3 killed in both on this seed)
+    assert a["mean_fear"].iloc[-1] > b["mean_fear"].iloc[-1] + 0.02
+    assert a["killed_cumulative"].iloc[-1] >= b["killed_cumulative"].iloc[-1]
 
 
 @pytest.mark.parametrize(("events", "says"), [

@@ -158,8 +158,14 @@ def test_peer_signal_tips_when_the_share_of_ties_gone_passes_the_personal_thresh
 def test_ties_gone_accumulate_since_joining():
     gone = 0.0
     for yesterday in (1.0, 0.0, 2.0):
-        gone = proc.ties_gone_after_day(gone, yesterday)
+        gone = proc.ties_gone_after_day(gone, yesterday, 0.0)
     assert gone == 3.0  # nothing fades: participation so far (Granovetter 1978)
+
+
+def test_a_deserter_brought_back_no_longer_counts_as_gone():
+    assert proc.ties_gone_after_day(3.0, 1.0, 2.0) == 2.0  # one more gone, two brought back
+    # a newcomer sees the capture of a man who left before he came: never below none
+    assert proc.ties_gone_after_day(0.0, 0.0, 1.0) == 0.0
 
 
 def test_sums_over_ties_count_squad_mates_and_cross_ties_but_not_oneself():
@@ -198,11 +204,40 @@ def test_newcomers_dilute_cohesion():
 
 def test_desertion_norm_rises_with_desertions_and_fades():
     p = params(norm_memory_days=60.0)
+    none_back = np.zeros(3)
     norm = proc.desertion_norm_after_day(p, np.array([0.0, 0.0, 0.1]), np.array([5.0, 10.0, 0.0]),
-                                         np.array([100, 100, 100]))
+                                         none_back, np.array([100, 100, 100]))
     assert norm[1] > norm[0] > 0.0
     assert norm[0] == pytest.approx(0.05)
     assert norm[2] == pytest.approx(0.1 * np.exp(-1 / 60))
+
+
+def test_a_deserter_caught_takes_back_what_he_still_weighs_in_the_norm():
+    p = params(norm_memory_days=60.0)
+    # one deserter, 30 days gone, in a unit of 100: his desertion has faded to exp(-30/60)
+    weight = proc.captured_norm_weight(p, np.array([30.0]))
+    np.testing.assert_allclose(weight, [np.exp(-0.5)])
+    norm_before = 0.01 * np.exp(-30 / 60) * np.exp(1 / 60)  # yesterday's norm with him alone in it
+    after = proc.desertion_norm_after_day(p, np.array([norm_before]), np.zeros(1), weight,
+                                          np.array([100]))
+    assert after[0] == pytest.approx(0.0, abs=1e-12)  # the norm is as if he never left
+    # never below 0 (a capture larger than what is left)
+    assert proc.desertion_norm_after_day(p, np.zeros(1), np.zeros(1), np.ones(1), np.array([100]))[0] == 0.0
+
+
+def test_close_calls_and_bad_news_are_personal_events():
+    p = params(close_call_rate=0.01, combat_intensity=0.5, close_call_fear=0.3, home_news_grievance=0.5)
+    assert proc.close_call_chance(p) == pytest.approx(0.005)  # more fighting, more close calls
+    assert proc.close_call_chance(params(combat_intensity=0.0)) == 0.0
+    np.testing.assert_allclose(proc.fear_after_close_call(p, np.array([0.1, 0.9])), [0.4, 1.0])
+    np.testing.assert_allclose(proc.grievance_after_home_news(p, np.array([0.2, 0.7])), [0.7, 1.0])
+    rng = np.random.default_rng(0)
+    candidates = np.arange(100_000) * 3  # rows, not positions
+    rows = proc.personal_events(0.02, candidates, rng)
+    assert np.isin(rows, candidates).all() and np.unique(rows).size == rows.size
+    assert 1_800 < rows.size < 2_200  # about one in fifty
+    assert proc.personal_events(0.0, candidates, rng).size == 0
+    assert proc.personal_events(0.5, candidates[:0], rng).size == 0
 
 
 # --------------------------------------------------------------------------- #
