@@ -130,7 +130,7 @@ def _threshold_round(params, joined, squad, last, squad_gone, cross_gone, squad_
             continue
         q = squad[i]
         ties_gone[i] = proc.ties_gone_after_day(
-            ties_gone[i], proc.ties_total(squad_gone[q], last[i], cross_gone[i]), 0.0
+            ties_gone[i], proc.ties_total(squad_gone[q], last[i], cross_gone[i])
         )
         signal = proc.peer_signal(p, ties_gone[i], proc.n_ties(squad_capacity[q], degree[i]),
                                   peer_threshold[i])

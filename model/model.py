@@ -471,11 +471,11 @@ class MoraleModel(mesa.Model):
             hit_rows, np.ones(hit_rows.size), s.squad, self.ties, n_squads, n
         )
         unit_hit_share = proc.unit_hit_share(s.unit[hit_rows], self.unit_present, p.n_units)
-        gone = self.yesterday_deserters
-        squad_gone, cross_gone = proc.tie_sums(gone, np.ones(gone.size), s.squad, self.ties, n_squads, n)
-        back = self.yesterday_caught
-        squad_caught, cross_caught = proc.tie_sums(
-            back, np.ones(back.size), s.squad, self.ties, n_squads, n
+        # yesterday's deserters count as gone (+1), yesterday's caught no longer (-1)
+        gone, back = self.yesterday_deserters, self.yesterday_caught
+        squad_gone, cross_gone = proc.tie_sums(
+            np.concatenate([gone, back]), np.repeat([1.0, -1.0], [gone.size, back.size]),
+            s.squad, self.ties, n_squads, n,
         )
         u.punishment_salience[:] = proc.fade_salience(p, u.punishment_salience)
         self.unit_backlash = proc.punishment_backlash(p, u.punishment_salience, self.unit_harshness)
@@ -483,7 +483,6 @@ class MoraleModel(mesa.Model):
         contacts = passes.TodaysContacts(
             hit=hit.astype(np.float32), squad_hit=squad_hit, cross_hit=cross_hit,
             unit_hit_share=unit_hit_share, squad_gone=squad_gone, cross_gone=cross_gone,
-            squad_caught=squad_caught, cross_caught=cross_caught,
             squad_places=self.squad_capacity, cross_ties=self.ties.degree,
         )
         passes.morale_pass(

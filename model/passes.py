@@ -108,10 +108,8 @@ class TodaysContacts(NamedTuple):
     squad_hit: np.ndarray        # per squad: soldiers hit today
     cross_hit: np.ndarray        # per soldier: his cross ties hit today
     unit_hit_share: np.ndarray   # per unit: share of those present hit today
-    squad_gone: np.ndarray       # per squad: its soldiers who deserted yesterday
-    cross_gone: np.ndarray       # per soldier: his cross ties who deserted yesterday
-    squad_caught: np.ndarray     # per squad: its deserters caught yesterday (no longer gone)
-    cross_caught: np.ndarray     # per soldier: his cross ties caught yesterday
+    squad_gone: np.ndarray       # per squad: its deserters of yesterday less its deserters caught yesterday
+    cross_gone: np.ndarray       # per soldier: the same over his cross ties
     squad_places: np.ndarray     # per squad: its places (his squad mates are the others)
     cross_ties: np.ndarray       # per soldier: his number of cross ties
 
@@ -149,11 +147,7 @@ def morale_pass(params, soldiers, units, army, contacts):
         # yesterday's deserters are absent today, so a soldier visited here has no own value
         # (a deserter sent back yesterday is visited here: ``enforce`` counted him once more in
         # his own ties gone, so that his squad's count of yesterday's caught leaves his own intact)
-        gone = ties_gone_after_day(
-            s.ties_gone[i],
-            ties_total(c.squad_gone[q], 0.0, c.cross_gone[i]),
-            ties_total(c.squad_caught[q], 0.0, c.cross_caught[i]),
-        )
+        gone = ties_gone_after_day(s.ties_gone[i], ties_total(c.squad_gone[q], 0.0, c.cross_gone[i]))
         s.ties_gone[i] = gone
         new_signal = peer_signal(p, gone, n_ties(c.squad_places[q], c.cross_ties[i]), s.peer_threshold[i])
         new_motivation = motivation_after_day(

@@ -423,19 +423,19 @@ def peer_signal(p, ties_gone, n_ties, peer_threshold):
 
 
 @soldier_rule
-def ties_gone_after_day(ties_gone, deserted_yesterday, caught_yesterday):
+def ties_gone_after_day(ties_gone, gone_yesterday):
     """Ties of a soldier who have deserted since he joined and are still gone, after yesterday.
 
     Granovetter (1978): participation so far, not only this week's. Newcomers
-    start at 0 (they did not see who left before them); ``deserted_yesterday``
-    is the sum over his ties (``ties_total``) of yesterday's deserters. A
-    deserter brought back (caught yesterday, jailed or sent back:
-    ``caught_yesterday``) no longer counts as gone (Epstein 2002: citizens see
+    start at 0 (they did not see who left before them). ``gone_yesterday`` is
+    the sum over his ties (``ties_total``) of yesterday's deserters (+1 each)
+    and of yesterday's caught deserters, jailed or sent back (-1 each): a
+    deserter brought back no longer counts as gone (Epstein 2002: citizens see
     the active rebels, not the jailed), so capture acts on contagion too.
-    Never below 0 (a newcomer may see a capture of someone who left before
+    Never below 0 (a newcomer may see the capture of someone who left before
     he came). Counted while he is present. No parameter.
     """
-    return max(ties_gone + deserted_yesterday - caught_yesterday, 0.0)
+    return max(ties_gone + gone_yesterday, 0.0)
 
 
 def tie_sums(

@@ -158,14 +158,14 @@ def test_peer_signal_tips_when_the_share_of_ties_gone_passes_the_personal_thresh
 def test_ties_gone_accumulate_since_joining():
     gone = 0.0
     for yesterday in (1.0, 0.0, 2.0):
-        gone = proc.ties_gone_after_day(gone, yesterday, 0.0)
+        gone = proc.ties_gone_after_day(gone, yesterday)
     assert gone == 3.0  # nothing fades: participation so far (Granovetter 1978)
 
 
 def test_a_deserter_brought_back_no_longer_counts_as_gone():
-    assert proc.ties_gone_after_day(3.0, 1.0, 2.0) == 2.0  # one more gone, two brought back
+    assert proc.ties_gone_after_day(3.0, 1.0 - 2.0) == 2.0  # one more gone, two brought back
     # a newcomer sees the capture of a man who left before he came: never below none
-    assert proc.ties_gone_after_day(0.0, 0.0, 1.0) == 0.0
+    assert proc.ties_gone_after_day(0.0, -1.0) == 0.0
 
 
 def test_sums_over_ties_count_squad_mates_and_cross_ties_but_not_oneself():
