@@ -135,7 +135,7 @@ def _threshold_round(params, joined, squad, last, squad_gone, cross_gone, squad_
         signal = proc.peer_signal(p, ties_gone[i], proc.n_ties(squad_capacity[q], degree[i]),
                                   peer_threshold[i])
         # fear, grievance 0; fully motivated; no norm, no cohesion (their weights are 0 too)
-        terms = proc.push_terms(p, 0.0, 0.0, 1.0, 0.0, signal, False, 0.0, 0.0)
+        terms = proc.push_terms(p, 0.0, 0.0, 1.0, 0.0, signal, False, 0.0, 0.0, 0.0)
         push = proc.total_push(terms)
         deter = proc.deterrence(p, 1.0, severity, 1.0)  # deterrence_weight is 0
         new[i] = proc.decide_to_desert(push, deter, DECIDE_AT, 0.0)

@@ -277,6 +277,7 @@ class MoraleModel(mesa.Model):
             risk_aversion=s.risk_aversion, threshold=s.threshold,
             commitment=s.commitment, peer_threshold=s.peer_threshold,
             combat_days=s.combat_days, fear=s.fear, grievance=s.grievance, ties_gone=s.ties_gone,
+            home_worry=s.home_worry,
             peer_signal=s.peer_signal,
             motivation=s.motivation, propaganda_lift=s.propaganda_lift,
             push=s.push, deterrence=s.deterrence, noise=s.noise,
@@ -453,7 +454,7 @@ class MoraleModel(mesa.Model):
         p, s = self.params, self.soldier_table
         news = proc.personal_events(p.home_news_rate, self.present_rows, self.rng)
         news = news[self._still_present(news)]  # not those hit this morning
-        s.grievance[news] = proc.grievance_after_home_news(p, s.grievance[news])
+        s.home_worry[news] = proc.worry_after_home_news(s.home_worry[news])
         self.counts["home_news"] += news.size
 
     def live_through_the_day(self, hit: np.ndarray) -> None:
@@ -598,6 +599,7 @@ class MoraleModel(mesa.Model):
             p, float(s.fear[row]), float(s.grievance[row]), float(s.motivation[row]),
             float(s.propaganda_lift[row]), float(s.peer_signal[row]), deploying,
             float(self.decision_norm[unit]), float(self.decision_cohesion[unit]),
+            float(s.home_worry[row]),
         )
         terms = {f"push_{name}": float(v) for name, v in zip(proc.PUSH_TERMS, values, strict=True)}
         push = float(proc.total_push(values))

@@ -387,7 +387,7 @@ class Parameters(BaseModel):
         "(same duties, fewer soldiers).",
     )
     close_call_rate: float = _param(
-        0.003, ge=0, le=1, units="per day at intensity 1", group="behaviour",
+        0.0003, ge=0, le=1, units="per day at intensity 1", group="behaviour",
         meaning="Daily chance that a frontline soldier not hit has a close call (a shell beside "
         "him, the man next to him killed), times combat_intensity.",
         source="guess (Albrecht & Koehler 2018: fear for one's own safety is the usual trigger "
@@ -400,17 +400,26 @@ class Parameters(BaseModel):
         source="guess (Albrecht & Koehler 2018); " + CALIBRATED_SUFFIX,
     )
     home_news_rate: float = _param(
-        0.0015, ge=0, le=1, units="per day", group="behaviour",
+        0.00015, ge=0, le=1, units="per day", group="behaviour",
         meaning="Daily chance that a soldier present, at the front or in the rear, gets bad "
-        "news from home (a family in want, home threatened).",
+        "news from home (a family in want, home threatened): his worry for home is fresh again.",
         source="guess (Weitz 2005: letters of families in want drove Confederate desertion; "
         "Bearman 1991; Costa & Kahn 2003: individual probabilities from about 5% to 30%); "
         + CALIBRATED_SUFFIX,
     )
-    home_news_grievance: float = _param(
-        0.5, ge=0, le=1, units="grievance", group="behaviour",
-        meaning="Grievance bad news from home adds (it fades at grievance_decay).",
-        source="guess (Weitz 2005); " + CALIBRATED_SUFFIX,
+    weight_home: float = _param(
+        0.5, ge=0, le=2, units="push per unit worry", group="behaviour",
+        meaning="Weight of worry for home in the push to leave: fresh bad news from home pushes "
+        "by this much.",
+        source="guess, fixed before any run: at its freshest, news that his family is in want "
+        "weighs as much as the front's fear at its worst (weight_fear at fear 1); Weitz 2005: "
+        "soldiers put family before cause",
+    )
+    home_worry_days: float = _param(
+        30.0, ge=1, le=3650, units="days", group="behaviour",
+        meaning="How long worry for home lasts after bad news (e-folding time).",
+        source="guess, fixed before any run: a letter home and the answer back (Civil War mail: "
+        "one to three weeks each way), or the trouble passing",
     )
     leadership_span: float = _param(
         0.3, ge=0, le=1, units="motivation", group="behaviour",

@@ -33,6 +33,7 @@ from model.processes import (
     decide_to_desert,
     deterrence,
     fear_after_combat,
+    home_worry_after_day,
     grievance_after_conditions,
     is_deploying,
     mood_noise,
@@ -65,6 +66,7 @@ class SoldierState(NamedTuple):
     fear: np.ndarray
     grievance: np.ndarray
     ties_gone: np.ndarray        # his ties who deserted since he joined
+    home_worry: np.ndarray       # worry for home (1 on bad news, fading)
     peer_signal: np.ndarray
     motivation: np.ndarray
     propaganda_lift: np.ndarray
@@ -156,6 +158,8 @@ def morale_pass(params, soldiers, units, army, contacts):
         )
         s.fear[i] = new_fear
         s.grievance[i] = new_grievance
+        if s.home_worry[i] > 0.0:  # most soldiers have no news from home to fade
+            s.home_worry[i] = home_worry_after_day(p, s.home_worry[i])
         s.peer_signal[i] = new_signal
         s.motivation[i] = new_motivation
         # the lift reads the stored (float32) values, as the inspector does
@@ -183,7 +187,7 @@ def decision_pass(params, soldiers, units, army, mood):
         deploying = is_deploying(p, units.at_front[u], s.combat_days[i])
         terms = push_terms(
             p, s.fear[i], s.grievance[i], s.motivation[i], s.propaganda_lift[i], s.peer_signal[i],
-            deploying, units.norm[u], units.cohesion[u],
+            deploying, units.norm[u], units.cohesion[u], s.home_worry[i],
         )
         push = total_push(terms)
         deter = deterrence(p, units.certainty[u], army.severity, s.risk_aversion[i])

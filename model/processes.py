@@ -275,15 +275,27 @@ def fear_after_close_call(p: Parameters, fear: np.ndarray) -> np.ndarray:
     return np.clip(fear + p.close_call_fear, 0.0, 1.0)
 
 
-def grievance_after_home_news(p: Parameters, grievance: np.ndarray) -> np.ndarray:
-    """A soldier's grievance after bad news from home: ``home_news_grievance`` more.
+def worry_after_home_news(worry: np.ndarray) -> np.ndarray:
+    """A soldier's worry for home after bad news from home: fresh again, 1.
 
     Weitz (2005): letters of families in want drove Confederate desertion;
-    Bearman (1991): soldiers left for home when home was threatened. It reaches
-    soldiers at the front and in the rear alike (each with ``home_news_rate`` a
-    day, ``personal_events``) and fades at ``grievance_decay``.
+    Bearman (1991): soldiers left for home when home was threatened. Not a
+    grievance against the army but a pull toward home (the ``home`` term of
+    ``push_terms``). It reaches soldiers at the front and in the rear alike
+    (each with ``home_news_rate`` a day, ``personal_events``) and fades
+    (``home_worry_after_day``). No parameter.
     """
-    return np.clip(grievance + p.home_news_grievance, 0.0, 1.0)
+    return np.ones_like(worry)
+
+
+@soldier_rule
+def home_worry_after_day(p, worry):
+    """A soldier's worry for home after a day: it fades with e-folding time ``home_worry_days``.
+
+    Weitz (2005); the worry lasts until an answer comes back or the trouble
+    passes. Most soldiers have none (0 stays 0).
+    """
+    return worry - worry / p.home_worry_days
 
 
 @soldier_rule
@@ -538,11 +550,11 @@ def captured_norm_weight(p: Parameters, days_since_desertion: np.ndarray) -> np.
 # ---------------------------------------------------------------------------- #
 
 
-PUSH_TERMS = ("fear", "grievance", "motivation", "peers", "deployment", "norm", "cohesion")
+PUSH_TERMS = ("fear", "grievance", "motivation", "peers", "deployment", "norm", "cohesion", "home")
 
 
 @soldier_rule
-def push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, cohesion):
+def push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, cohesion, home_worry):
     """A soldier's push to leave, term by term (in the order of ``PUSH_TERMS``).
 
     Article: the root causes ("lack of motivation", "poor treatment and
@@ -557,7 +569,8 @@ def push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, co
     have left, saturating; brief: desertions among a soldier's ties *and unit*
     push him, so the peer lever covers both);
     its ``cohesion`` pulls back by ``cohesion_weight`` x cohesion (Shils &
-    Janowitz 1948: the primary group holds a soldier).
+    Janowitz 1948: the primary group holds a soldier). His ``home_worry`` pulls
+    him home by ``weight_home`` x worry (Weitz 2005, Bearman 1991).
     """
     return (
         p.weight_fear * fear,
@@ -567,6 +580,7 @@ def push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, co
         p.deployment_dread * p.combat_intensity if deploying else 0.0,
         p.peer_influence * p.norm_weight * norm / (norm + p.norm_half),
         -p.cohesion_weight * cohesion,
+        p.weight_home * home_worry,
     )
 
 
@@ -584,7 +598,7 @@ def is_deploying(p, at_front, combat_days):
 @soldier_rule
 def total_push(terms):
     """A soldier's push to leave: the sum of ``push_terms``, in their order."""
-    return terms[0] + terms[1] + terms[2] + terms[3] + terms[4] + terms[5] + terms[6]
+    return terms[0] + terms[1] + terms[2] + terms[3] + terms[4] + terms[5] + terms[6] + terms[7]
 
 
 @soldier_rule

@@ -97,6 +97,7 @@ class RefSoldier(mesa.Agent):
         self.left_today = False
         self.caught_yesterday = False
         self.caught_today = False
+        self.home_worry = 0.0
         self.wound_days = 0.0
         self.deserted_day = -1
         self.ever_deserted = False
@@ -135,7 +136,7 @@ class RefSoldier(mesa.Agent):
     def hear_from_home(self) -> None:
         m = self.model
         if self.present and m.rng.random() < m.p.home_news_rate:
-            self.grievance = clip(self.grievance + m.p.home_news_grievance)
+            self.home_worry = 1.0  # bad news from home: the worry is fresh
 
     def live(self) -> None:
         if not self.present:
@@ -159,6 +160,7 @@ class RefSoldier(mesa.Agent):
             self.grievance + p.grievance_per_shortfall * (1 - u.supply) + p.harsh_grievance * u.harshness
             + p.overstretch_stress * u.stretch + backlash - p.grievance_decay * self.grievance
         )
+        self.home_worry -= self.home_worry / p.home_worry_days
         # peers: ties who deserted yesterday join the count of those gone since he joined;
         # ties caught yesterday (jailed or sent back) leave it
         n_ties = m.squad_places[id(self.squad)] - 1 + len(self.cross)
@@ -193,7 +195,7 @@ class RefSoldier(mesa.Agent):
                 + p.peer_influence * p.peer_gain * self.signal
                 + p.deployment_dread * p.combat_intensity * deploying
                 + p.peer_influence * p.norm_weight * u.norm / (u.norm + p.norm_half)
-                - p.cohesion_weight * u.cohesion)
+                - p.cohesion_weight * u.cohesion + p.weight_home * self.home_worry)
         deter = p.deterrence_weight * u.certainty * p.penalty_severity * self.risk_aversion
         if push - deter + m.rng.normal(0.0, p.daily_noise) > self.threshold:
             m.deserting.append(self)

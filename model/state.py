@@ -127,6 +127,7 @@ class SoldierTable(Table):
         "commitment": (f32, 0.5),      # his motivation at enlistment (leadership pulls around it)
         "peer_threshold": (f32, 0.25), # share of his ties gone at which their leaving tips him
         "ties_gone": (f32, 0.0),       # his ties who deserted since he joined (counted while present)
+        "home_worry": (f32, 0.0),      # 0..1 worry for home: 1 on bad news, then fading
         "wound_days_left": (f64, 0.0),
         "cascade": (i32, NEVER),       # cascade of his latest desertion
         # today's decision, kept for the inspector and the causal-loop view

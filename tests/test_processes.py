@@ -226,11 +226,11 @@ def test_a_deserter_caught_takes_back_what_he_still_weighs_in_the_norm():
 
 
 def test_close_calls_and_bad_news_are_personal_events():
-    p = params(close_call_rate=0.01, combat_intensity=0.5, close_call_fear=0.3, home_news_grievance=0.5)
+    p = params(close_call_rate=0.01, combat_intensity=0.5, close_call_fear=0.3)
     assert proc.close_call_chance(p) == pytest.approx(0.005)  # more fighting, more close calls
     assert proc.close_call_chance(params(combat_intensity=0.0)) == 0.0
     np.testing.assert_allclose(proc.fear_after_close_call(p, np.array([0.1, 0.9])), [0.4, 1.0])
-    np.testing.assert_allclose(proc.grievance_after_home_news(p, np.array([0.2, 0.7])), [0.7, 1.0])
+    np.testing.assert_allclose(proc.worry_after_home_news(np.array([0.0, 0.4])), [1.0, 1.0])
     rng = np.random.default_rng(0)
     candidates = np.arange(100_000) * 3  # rows, not positions
     rows = proc.personal_events(0.02, candidates, rng)
@@ -240,15 +240,26 @@ def test_close_calls_and_bad_news_are_personal_events():
     assert proc.personal_events(0.5, candidates[:0], rng).size == 0
 
 
+def test_worry_for_home_pulls_by_its_weight_and_fades_over_its_days():
+    p = rules(weight_home=0.5, home_worry_days=30.0)
+    assert push(p, home_worry=1.0) - push(p) == pytest.approx(0.5)  # fresh news: the whole weight
+    worry = 1.0
+    for _ in range(30):
+        worry = proc.home_worry_after_day(p, worry)
+    assert worry == pytest.approx((1 - 1 / 30) ** 30)  # about 1/e after home_worry_days
+    assert proc.home_worry_after_day(p, 0.0) == 0.0  # no news, nothing to fade
+
+
 # --------------------------------------------------------------------------- #
 # The decision
 # --------------------------------------------------------------------------- #
 
 
 def push(p, *, fear=0.2, grievance=0.2, motivation=0.5, lift=0.0, signal=0.0, deploying=False,
-         norm=0.0, cohesion=0.0):
+         norm=0.0, cohesion=0.0, home_worry=0.0):
     return proc.total_push(
-        proc.push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, cohesion)
+        proc.push_terms(p, fear, grievance, motivation, lift, signal, deploying, norm, cohesion,
+                        home_worry)
     )
 
 
@@ -261,7 +272,7 @@ def test_push_rises_with_fear_grievance_peers_and_deployment_and_falls_with_moti
     assert push(p, deploying=True) - base == pytest.approx(p.deployment_dread * p.combat_intensity)
     assert push(p, motivation=0.9) < base
     assert push(p, lift=0.2) < base  # propaganda acts through motivation
-    terms = proc.push_terms(p, 0.2, 0.2, 0.5, 0.0, 0.0, False, 0.1, 0.5)
+    terms = proc.push_terms(p, 0.2, 0.2, 0.5, 0.0, 0.0, False, 0.1, 0.5, 0.3)
     assert len(terms) == len(proc.PUSH_TERMS) and proc.total_push(terms) == pytest.approx(sum(terms))
 
 
