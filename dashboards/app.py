@@ -450,6 +450,9 @@ def Inspector(model: MoraleModel, version: int):
             ("push_motivation", "lack of motivation", views.PUSH, 1),
             ("push_peers", "comrades leaving", views.PUSH, 1),
             ("push_deployment", "deployment dread", views.PUSH, 1),
+            ("push_norm", "leaving is normal here", views.PUSH, 1),
+            ("push_home", "worry for home", views.PUSH, 1),
+            ("push_cohesion", "bonds with comrades", views.HOLD, 1),
             ("deterrence", "deterrence", views.HOLD, -1), ("noise", "today's mood", views.NEUTRAL, 1),
             ("threshold", "his threshold", views.HOLD, -1),
         ]:

@@ -129,9 +129,9 @@ class RefSoldier(mesa.Agent):
             else:
                 self.status = WOUNDED
                 self.wound_days = m.rng.exponential(m.p.recovery_days * (1 - 0.5 * m.medical))
-        elif self.present and self.unit.posture == FRONTLINE:  # a close call, his own
-            if m.rng.random() < m.p.close_call_rate * m.p.combat_intensity:
-                self.fear = clip(self.fear + m.p.close_call_fear)
+        elif (self.present and self.unit.posture == FRONTLINE  # a close call, his own
+              and m.rng.random() < m.p.close_call_rate * m.p.combat_intensity):
+            self.fear = clip(self.fear + m.p.close_call_fear)
 
     def hear_from_home(self) -> None:
         m = self.model

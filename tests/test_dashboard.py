@@ -18,6 +18,7 @@ import pytest
 
 from dashboards import server as server_module
 from experiments import lessons
+from model import processes as proc
 from model.model import MoraleModel
 from model.parameters import specs
 from model.scenarios import resolve
@@ -201,8 +202,13 @@ def test_clicked_soldier_shows_his_state_from_the_model(page):
                           ("motivation", s.motivation[row]), ("threshold", s.threshold[row])]:
         assert page.get_by_test_id(f"insp-{key}").inner_text() == f"{expected:.3f}", key
     assert page.get_by_test_id("insp-unit").inner_text() == str(s.unit[row])
-    expected_margin = reference.decision_breakdown(row)["margin"]
+    decision = reference.decision_breakdown(row)
+    expected_margin = decision["margin"]
     assert page.get_by_test_id("dec-margin").inner_text().startswith(f"margin {expected_margin:+.3f}")
+    # every term of his push is shown, with its value (the unit's norm and bonds, worry for home)
+    for term in proc.PUSH_TERMS:
+        shown = page.get_by_test_id(f"dec-push_{term}").inner_text()
+        assert shown == f"{decision[f'push_{term}']:+.3f}", term
 
 
 def test_ab_comparison_runs_both_presets_with_the_same_seed(page):
