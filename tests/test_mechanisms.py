@@ -97,8 +97,12 @@ def test_the_desertion_norm_rises_with_desertions():
     assert mean_over_seeds("mean_desertion_norm", combat_intensity=0.8) > mean_over_seeds(
         "mean_desertion_norm", combat_intensity=0.3
     )
-    quiet = run_model(0, combat_intensity=0.0, supply_level=1.0)
+    # no fighting, full supply and no bad news from home: nobody leaves, and no norm forms
+    quiet = run_model(0, combat_intensity=0.0, supply_level=1.0, home_news_rate=0.0)
     assert quiet.metrics["deserted_cumulative"] == 0 and quiet.metrics["mean_desertion_norm"] == 0.0
+    # with the news, a few leave for home even there, and the norm records them
+    homesick = run_model(0, combat_intensity=0.0, supply_level=1.0)
+    assert homesick.metrics["deserted_cumulative"] > 0 and homesick.metrics["mean_desertion_norm"] > 0.0
 
 
 def test_capture_chance_falls_as_deserters_outnumber_the_police():
