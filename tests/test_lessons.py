@@ -55,7 +55,7 @@ def test_a_claim_the_model_does_not_bear_out_fails():
 
 def test_some_deserters_against_none_count_for_the_open_ended_top_choice():
     """A ratio against a reference of 0 is inf: "more" than any finite bound, not no choice."""
-    lesson = lessons.resolve("penalties_vs_root_causes")
+    lesson = lessons.resolve("frontline_vs_rear")  # its top choice is open-ended: over 1.25
     top = len(lesson.spec.question.choices)
     assert lesson.spec.question.choices[-1].effect[1] == math.inf
     assert lesson.choice_for(math.inf) == top
@@ -71,7 +71,10 @@ def test_the_no_shock_reference_runs_without_the_scenarios_events():
     calm = lessons.series(lesson, 0, "no_shock", days=70)
     base = lessons.series(lessons.resolve("morale_cycle_tipping"), 0, "without", days=70)
     assert calm["deserted_cumulative"] == base["deserted_cumulative"]  # the plain baseline
-    assert shocked["killed_cumulative"][70] > calm["killed_cumulative"][70]
+    # ten days into the bloody month the front fights twice as hard: more fear (killed alone are
+    # too few to tell apart on one seed: 36 and 36 on this one)
+    assert shocked["mean_fear"][70] > calm["mean_fear"][70] + 0.02
+    assert shocked["killed_cumulative"][70] >= calm["killed_cumulative"][70]
 
 
 def test_the_intervention_lands_on_its_day_and_not_before():
