@@ -935,15 +935,15 @@ has an officer and a posture: front line, second line or reserve.</p>
 <h3>How it works</h3>
 <p>One step is one day. Frontline companies take casualties, which frighten the unit, friends
 most; a soldier's own close calls frighten him most. Bad news from home reaches soldiers at the
-front and in the rear alike and pulls them home for weeks. Supply shortfalls, harsh officers and understrength units breed grievance; competent
-officers lift motivation, comrades leaving erode it, propaganda lifts it for a while. Then each
-soldier weighs leaving: his <b>push</b> (fear, grievance, missing motivation, friends who have
-gone, his company's desertion norm, dread of being sent to the front, worry for home), minus the pull of a
-cohesive unit, minus <b>deterrence</b> (how sure he is of being caught x how severe the punishment
-is x his risk aversion), against his own <b>threshold</b>. Military police catch some deserters:
-jailed, or sent back to their unit, which sees it (and no longer counts them as gone).
-Replacements, mostly conscripts, fill the
-gaps. The loops (see <i>Morale cycle</i>):</p>
+front and in the rear alike and pulls them home for weeks. Supply shortfalls, harsh officers
+and understrength units breed grievance; competent officers lift motivation, comrades leaving
+erode it, propaganda lifts it for a while. Then each soldier weighs leaving: his <b>push</b>
+(fear, grievance, missing motivation, friends who have gone, his company's desertion norm, dread
+of being sent to the front, worry for home), minus the pull of a cohesive unit, minus
+<b>deterrence</b> (how sure he is of being caught x how severe the punishment is x his risk
+aversion), against his own <b>threshold</b>. Military police catch some deserters: jailed, or
+sent back to their unit, which sees it (and no longer counts them as gone). Replacements, mostly
+conscripts, fill the gaps. The loops (see <i>Morale cycle</i>):</p>
 <ul>
 <li>reinforcing: <b>Friends leaving</b> (R1: friends leaving push a soldier past his threshold),
 <b>Stretched thin</b> (R2: fewer soldiers, the same duties: more fear), <b>Supply strain</b> (R3: losses
