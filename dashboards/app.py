@@ -339,6 +339,44 @@ def PlayLoop(drawn: threading.Event):
     solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
 
 
+MAX_STOP_DAY = 3650  # as `morale run --days`
+
+
+def stop_day_error(text: str) -> str | None:
+    """Why ``text`` cannot be the day to stop at, or None if it can."""
+    try:
+        day = int(str(text).strip())
+    except ValueError:
+        return "a whole number of days"
+    return None if 1 <= day <= MAX_STOP_DAY else f"1 to {MAX_STOP_DAY}"
+
+
+@solara.component
+def StopAtDay():
+    """The day a run stops at. What a teacher types is kept as a draft in the field until Enter
+    or leaving the field commits it: while a run plays, the page is drawn several times a second,
+    and a field that showed only the committed value lost the digits typed between two frames."""
+    from solara import v
+    from solara.components.input import use_change
+
+    draft, set_draft = solara.use_state(str(horizon.value))
+    error, set_error = solara.use_state(None)
+    # a preset, a lesson or a link that sets the horizon shows in the field
+    solara.use_effect(lambda: set_draft(str(horizon.value)), [horizon.value])
+
+    def commit(text) -> None:
+        problem = stop_day_error(text)
+        set_error(problem)
+        if problem is None:
+            horizon.value = int(str(text).strip())
+            set_draft(str(horizon.value))
+
+    label = "Stop at day" + (f" (give {error})" if error else "")
+    field = v.TextField(v_model=draft, on_v_model=set_draft, label=label, error=bool(error),
+                        type="number")
+    use_change(field, commit)
+
+
 @solara.component
 def Controls():
     model = model_ref.value
@@ -352,7 +390,7 @@ def Controls():
                     style={"font-size": "13px", "color": "#555"})
         solara.SliderInt("Speed (days per second)", value=speed, min=1, max=60)
         solara.InputInt("Seed", value=seed)
-        solara.InputInt("Stop at day", value=horizon)
+        StopAtDay()
         if model is not None:
             solara.FileDownload(
                 data=lambda: model.timeseries().to_csv(index=False).encode(),

@@ -142,6 +142,30 @@ def test_step_and_play_advance_the_model(page):
     assert page.locator("rect.soldier[data-band=k], rect.soldier[data-band=h]").count() > 0
 
 
+def test_stop_at_day_keeps_what_is_typed_while_a_run_plays(page):
+    """Typed a key at a time while the page redraws several times a second, the day is kept
+    (the field used to show only the committed value, losing digits between frames); Enter
+    commits it and the run stops there; a value that is not a day says what is allowed."""
+    box = page.get_by_label("Stop at day")
+    play(page)
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('[data-testid=day]')?.innerText.slice(4)) >= 3"
+    )
+    box.click()
+    box.press("Control+a")
+    box.type("25", delay=150)  # slower than a frame
+    assert box.input_value() == "25"
+    box.press("Enter")
+    wait_for_day(page, 25)
+    time.sleep(1.0)
+    assert shown_day(page) == 25 and box.input_value() == "25"  # stopped there, still shown
+    box.click()
+    box.press("Control+a")
+    box.type("0", delay=50)
+    box.press("Tab")
+    expect(page.get_by_text("Stop at day (give 1 to 3650)")).to_be_visible()
+
+
 def test_pause_takes_effect_within_one_day(page):
     slider = page.locator(".v-input", has=page.get_by_text("Speed (days per second)")).get_by_role("slider")
     slider.focus()
