@@ -342,38 +342,38 @@ def PlayLoop(drawn: threading.Event):
 MAX_STOP_DAY = 3650  # as `morale run --days`
 
 
-def stop_day_error(text: str) -> str | None:
-    """Why ``text`` cannot be the day to stop at, or None if it can."""
+def whole_number_error(text: str, low: int, high: int) -> str | None:
+    """Why ``text`` cannot be a whole number from ``low`` to ``high``, or None if it can."""
     try:
-        day = int(str(text).strip())
+        number = int(str(text).strip())
     except ValueError:
-        return "a whole number of days"
-    return None if 1 <= day <= MAX_STOP_DAY else f"1 to {MAX_STOP_DAY}"
+        return "a whole number"
+    return None if low <= number <= high else f"{low} to {high}"
 
 
 @solara.component
-def StopAtDay():
-    """The day a run stops at. What a teacher types is kept as a draft in the field until Enter
-    or leaving the field commits it: while a run plays, the page is drawn several times a second,
-    and a field that showed only the committed value lost the digits typed between two frames."""
+def WholeNumberField(label: str, value: solara.Reactive, low: int, high: int):
+    """A whole number a teacher types (the seed, the day to stop at). What is typed is kept as a
+    draft in the field until Enter or leaving the field commits it: while a run plays, the page is
+    drawn several times a second, and a field that showed only the committed value lost the
+    digits typed between two frames. A value out of range says what is allowed."""
     from solara import v
     from solara.components.input import use_change
 
-    draft, set_draft = solara.use_state(str(horizon.value))
+    draft, set_draft = solara.use_state(str(value.value))
     error, set_error = solara.use_state(None)
-    # a preset, a lesson or a link that sets the horizon shows in the field
-    solara.use_effect(lambda: set_draft(str(horizon.value)), [horizon.value])
+    # a preset, a lesson or a link that sets the value shows in the field
+    solara.use_effect(lambda: set_draft(str(value.value)), [value.value])
 
     def commit(text) -> None:
-        problem = stop_day_error(text)
+        problem = whole_number_error(text, low, high)
         set_error(problem)
         if problem is None:
-            horizon.value = int(str(text).strip())
-            set_draft(str(horizon.value))
+            value.value = int(str(text).strip())
+            set_draft(str(value.value))
 
-    label = "Stop at day" + (f" (give {error})" if error else "")
-    field = v.TextField(v_model=draft, on_v_model=set_draft, label=label, error=bool(error),
-                        type="number")
+    field = v.TextField(v_model=draft, on_v_model=set_draft, error=bool(error), type="number",
+                        label=label + (f" (give {error})" if error else ""))
     use_change(field, commit)
 
 
@@ -389,8 +389,8 @@ def Controls():
         solara.Text(f"{description} (Play, Step and Reset are above the map.)",
                     style={"font-size": "13px", "color": "#555"})
         solara.SliderInt("Speed (days per second)", value=speed, min=1, max=60)
-        solara.InputInt("Seed", value=seed)
-        StopAtDay()
+        WholeNumberField("Seed", seed, 0, links.MAX_SEED)
+        WholeNumberField("Stop at day", horizon, 1, MAX_STOP_DAY)
         if model is not None:
             solara.FileDownload(
                 data=lambda: model.timeseries().to_csv(index=False).encode(),
