@@ -21,6 +21,7 @@ import traceback
 
 import solara
 import solara.lab
+from solara.components.input import use_change
 
 from dashboards import links, pacing, server, views
 from dashboards.components.share import ShareLink
@@ -342,13 +343,13 @@ def PlayLoop(drawn: threading.Event):
 MAX_STOP_DAY = 3650  # as `morale run --days`
 
 
-def whole_number_error(text: str, low: int, high: int) -> str | None:
-    """Why ``text`` cannot be a whole number from ``low`` to ``high``, or None if it can."""
+def read_whole_number(text: str, low: int, high: int) -> tuple[int | None, str | None]:
+    """``text`` as a whole number from ``low`` to ``high``, or None and what is allowed."""
     try:
         number = int(str(text).strip())
     except ValueError:
-        return "a whole number"
-    return None if low <= number <= high else f"{low} to {high}"
+        return None, "a whole number"
+    return (number, None) if low <= number <= high else (None, f"{low} to {high}")
 
 
 @solara.component
@@ -357,23 +358,20 @@ def WholeNumberField(label: str, value: solara.Reactive, low: int, high: int):
     draft in the field until Enter or leaving the field commits it: while a run plays, the page is
     drawn several times a second, and a field that showed only the committed value lost the
     digits typed between two frames. A value out of range says what is allowed."""
-    from solara import v
-    from solara.components.input import use_change
-
     draft, set_draft = solara.use_state(str(value.value))
     error, set_error = solara.use_state(None)
     # a preset, a lesson or a link that sets the value shows in the field
     solara.use_effect(lambda: set_draft(str(value.value)), [value.value])
 
     def commit(text) -> None:
-        problem = whole_number_error(text, low, high)
+        number, problem = read_whole_number(text, low, high)
         set_error(problem)
-        if problem is None:
-            value.value = int(str(text).strip())
-            set_draft(str(value.value))
+        if number is not None:
+            value.value = number
+            set_draft(str(number))
 
-    field = v.TextField(v_model=draft, on_v_model=set_draft, error=bool(error), type="number",
-                        label=label + (f" (give {error})" if error else ""))
+    field = solara.v.TextField(v_model=draft, on_v_model=set_draft, error=bool(error),
+                               type="number", label=label + (f" (give {error})" if error else ""))
     use_change(field, commit)
 
 

@@ -24,6 +24,7 @@ from model.state import (
     SoldierTable,
     Status,
     UnitTable,
+    is_present,
 )
 from model.ties import Ties
 
@@ -230,15 +231,13 @@ class MoraleModel(mesa.Model):
     def present_mask(self) -> np.ndarray:
         """Soldiers present with their units (read-only; recomputed after any change of status)."""
         if self._present is None:
-            status = self.soldier_table.status
-            self._present = (status == Status.SERVING) | (status == Status.RETURNED)
+            self._present = is_present(self.soldier_table.status)
             self._present.flags.writeable = False
         return self._present
 
     def _still_present(self, rows: np.ndarray) -> np.ndarray:
         """Which of a few ``rows`` are present now (cheaper than ``present_mask`` for a few)."""
-        status = self.soldier_table.status[rows]
-        return (status == Status.SERVING) | (status == Status.RETURNED)
+        return is_present(self.soldier_table.status[rows])
 
     def _set_status(self, rows: np.ndarray, status: Status) -> None:
         """The one way soldiers' status changes (it keeps ``present_mask`` true)."""

@@ -29,6 +29,11 @@ class Status(IntEnum):
 PRESENT_STATUSES = (Status.SERVING, Status.RETURNED)
 
 
+def is_present(status: np.ndarray) -> np.ndarray:
+    """Which of these statuses mean present with the unit (``PRESENT_STATUSES``), elementwise."""
+    return (status == Status.SERVING) | (status == Status.RETURNED)
+
+
 class Posture(IntEnum):
     FRONTLINE = 0
     SECOND_LINE = 1
