@@ -174,7 +174,7 @@ class MoraleModel(mesa.Model):
             commitment=motivation,
             fear=proc.draw_beta(rng, p.start_fear, k, p.trait_concentration),
             grievance=proc.draw_beta(rng, p.start_grievance, k, p.trait_concentration),
-            risk_aversion=proc.draw_beta(rng, p.risk_aversion_mean, k, p.trait_concentration),
+            risk_aversion=proc.draw_beta(rng, p.risk_aversion_mean, k, p.risk_aversion_concentration),
             threshold=np.clip(rng.normal(p.threshold_mean, p.threshold_spread, k), 0.0, 1.0),
             peer_threshold=np.clip(
                 rng.normal(p.peer_threshold_mean, p.peer_threshold_spread, k), 0.01, 1.0

@@ -203,8 +203,9 @@ class Parameters(BaseModel):
         meaning="Mean starting motivation of mobilised conscripts (McLauchlin 2015).",
     )
     threshold_mean: float = _param(
-        0.69, ge=0, le=1, units="0..1", group="behaviour",
+        0.54, ge=0, le=1, units="0..1", group="behaviour",
         meaning="Mean personal desertion threshold.",
+        source=CALIBRATED + " (revision 6: baseline's mean 180-day rate nearest 5.5%)",
     )
     threshold_spread: float = _param(
         0.12, ge=0, le=0.5, units="0..1", group="behaviour",
@@ -213,6 +214,12 @@ class Parameters(BaseModel):
     risk_aversion_mean: float = _param(
         0.5, ge=0, le=1, units="0..1", group="behaviour",
         meaning="Mean risk aversion (how much a soldier weighs the risk of punishment).",
+    )
+    risk_aversion_concentration: float = _param(
+        2.0, ge=0.5, le=1_000, units="Beta concentration", group="behaviour",
+        meaning="How alike soldiers are in risk aversion: the concentration of its Beta draw "
+        "(2 with risk_aversion_mean 0.5: uniform on 0..1).",
+        source="Epstein 2002: risk aversion uniform on 0..1",
     )
     start_fear: float = _param(
         0.1, ge=0, le=1, units="0..1", group="behaviour",
@@ -307,8 +314,10 @@ class Parameters(BaseModel):
         "desertion); " + CALIBRATED_SUFFIX,
     )
     deterrence_weight: float = _param(
-        0.4, ge=0, le=3, units="push", group="behaviour",
+        2.0, ge=0, le=3, units="push", group="behaviour",
         meaning="Deterrence at certain capture, maximal severity and full risk aversion.",
+        source="Epstein 2002: at the default penalty_severity (0.5) deterrence is his net risk, "
+        "perceived certainty x risk aversion (revision 6)",
     )
     police_per_100: float = _param(
         0.8, ge=0, le=100, units="police per 100 authorised", group="behaviour",

@@ -86,7 +86,7 @@ class RefSoldier(mesa.Agent):
         self.commitment = self.motivation
         self.fear = model.beta(p.start_fear)
         self.grievance = model.beta(p.start_grievance)
-        self.risk_aversion = model.beta(p.risk_aversion_mean)
+        self.risk_aversion = model.beta(p.risk_aversion_mean, p.risk_aversion_concentration)
         self.threshold = clip(rng.normal(p.threshold_mean, p.threshold_spread))
         self.peer_threshold = min(max(rng.normal(p.peer_threshold_mean, p.peer_threshold_spread), 0.01), 1.0)
         self.status = SERVING
@@ -272,9 +272,9 @@ class ReferenceModel(mesa.Model):
     def day(self) -> int:
         return self.steps
 
-    def beta(self, mean: float) -> float:
+    def beta(self, mean: float, concentration: float | None = None) -> float:
         mean = min(max(mean, 0.01), 0.99)
-        concentration = self.p.trait_concentration
+        concentration = self.p.trait_concentration if concentration is None else concentration
         return float(self.rng.beta(mean * concentration, (1 - mean) * concentration))
 
     def killed_share(self) -> float:
