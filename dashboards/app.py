@@ -977,7 +977,8 @@ erode it, propaganda lifts it for a while. Then each soldier weighs leaving: his
 (fear, grievance, missing motivation, friends who have gone, his company's desertion norm, dread
 of being sent to the front, worry for home), minus the pull of a cohesive unit, minus
 <b>deterrence</b> (how sure he is of being caught x how severe the punishment is x his risk
-aversion), against his own <b>threshold</b>. Military police catch some deserters: jailed, or
+aversion: what holds most soldiers back, as in Epstein's model of civil violence), against his
+own <b>threshold</b>. Military police catch some deserters: jailed, or
 sent back to their unit, which sees it (and no longer counts them as gone). Replacements, mostly
 conscripts, fill the gaps. The loops (see <i>Morale cycle</i>):</p>
 <ul>

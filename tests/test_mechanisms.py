@@ -19,8 +19,11 @@ def rate(**overrides) -> float:
 
 
 def test_more_fighting_means_more_fear_and_more_desertion():
-    assert mean_over_seeds("mean_fear", combat_intensity=0.7) > mean_over_seeds(
-        "mean_fear", combat_intensity=0.3
+    """Fear is read on day 60: by day 180 at intensity 0.7 half the army has deserted, the most
+    frightened first, and the fear of those present says more about who stayed (revision 6: 0.06
+    against 0.10 at intensity 0.3)."""
+    assert mean_over_seeds("mean_fear", days=60, combat_intensity=0.7) > mean_over_seeds(
+        "mean_fear", days=60, combat_intensity=0.3
     )
     assert rate(combat_intensity=0.7) > 2 * rate(combat_intensity=0.3)
 
@@ -97,12 +100,15 @@ def test_the_desertion_norm_rises_with_desertions():
     assert mean_over_seeds("mean_desertion_norm", combat_intensity=0.8) > mean_over_seeds(
         "mean_desertion_norm", combat_intensity=0.3
     )
-    # no fighting, full supply and no bad news from home: nobody leaves, and no norm forms
-    quiet = run_model(0, combat_intensity=0.0, supply_level=1.0, home_news_rate=0.0)
-    assert quiet.metrics["deserted_cumulative"] == 0 and quiet.metrics["mean_desertion_norm"] == 0.0
-    # with the news, a few leave for home even there, and the norm records them
-    homesick = run_model(0, combat_intensity=0.0, supply_level=1.0)
-    assert homesick.metrics["deserted_cumulative"] > 0 and homesick.metrics["mean_desertion_norm"] > 0.0
+    # no fighting, full supply and no bad news from home: hardly anyone leaves (only the odd
+    # soldier who fears punishment little: Epstein's rule), and hardly any norm forms
+    quiet = [run_model(s, combat_intensity=0.0, supply_level=1.0, home_news_rate=0.0) for s in range(4)]
+    assert all(m.metrics["deserted_cumulative"] <= 0.0015 * m.soldier_table.n for m in quiet)
+    # with the news, several times as many leave for home even there, and the norm records them
+    homesick = [run_model(s, combat_intensity=0.0, supply_level=1.0) for s in range(4)]
+    deserted = [sum(m.metrics["deserted_cumulative"] for m in runs) for runs in (quiet, homesick)]
+    norm = [sum(m.metrics["mean_desertion_norm"] for m in runs) for runs in (quiet, homesick)]
+    assert deserted[1] > 3 * deserted[0] and norm[1] > 3 * norm[0]
 
 
 def test_capture_chance_falls_as_deserters_outnumber_the_police():
@@ -139,5 +145,5 @@ def test_bad_news_from_home_is_what_makes_the_rear_desert():
     """Revision 5 (Weitz 2005): worry for home reaches the rear, where there is nothing to fear."""
     without_news = mean_over_seeds("desertion_rate_rear", home_news_rate=0.0)
     with_news = mean_over_seeds("desertion_rate_rear")
-    assert without_news < 0.0005 < with_news
+    assert without_news < 0.25 * with_news  # revision 6: 0.05% against 0.41% on seeds 0-7
     assert mean_over_seeds("desertion_rate_rear", home_news_rate=0.001) > with_news

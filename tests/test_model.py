@@ -68,17 +68,21 @@ def test_datacollector_agent_reporters_work():
 
 
 def test_starting_traits_follow_their_parameters():
-    """start_fear, start_grievance, trait_concentration and officer_trait_spread are read."""
+    """start_fear, start_grievance, trait_concentration, risk_aversion_concentration and
+    officer_trait_spread are read."""
     shape = dict(n_units=20, unit_size=50, officers_per_unit=2)
     default = MoraleModel(rng=3, **shape)
     changed = MoraleModel(rng=3, start_fear=0.4, start_grievance=0.3, trait_concentration=200,
-                          officer_trait_spread=0.0, **shape)
+                          risk_aversion_concentration=200, officer_trait_spread=0.0, **shape)
     s0, s1 = default.soldier_table, changed.soldier_table
     assert s0.fear.mean() == pytest.approx(0.1, abs=0.02)
     assert s1.fear.mean() == pytest.approx(0.4, abs=0.02)
     assert s1.grievance.mean() == pytest.approx(0.3, abs=0.02)
     # more concentrated Beta draws: soldiers of one kind are more alike
     assert s1.risk_aversion.std() < 0.5 * s0.risk_aversion.std()
+    assert s1.grievance.std() < 0.5 * s0.grievance.std()
+    # risk aversion is uniform on 0..1 by default (Epstein 2002): standard deviation 1/sqrt(12)
+    assert s0.risk_aversion.std() == pytest.approx(12 ** -0.5, abs=0.02)
     assert default.officer_table.competence_offset.std() == pytest.approx(0.15, abs=0.05)
     assert not changed.officer_table.competence_offset.any()
     assert not changed.officer_table.harshness_offset.any()

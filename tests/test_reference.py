@@ -15,7 +15,9 @@ import pytest
 from model.model import MoraleModel
 from model.reference import ReferenceModel
 
-ARMY = {"n_units": 8, "unit_size": 50, "combat_intensity": 0.8}  # enough desertion to compare
+# Enough desertion to compare, short of collapse (revision 6: at 0.8 the army melts, and the fear
+# of those left says more about who stayed than about the rules).
+ARMY = {"n_units": 8, "unit_size": 50, "combat_intensity": 0.6}
 DAYS = 90
 SEEDS = range(16)
 METRICS = ("desertion_rate", "killed_cumulative", "present", "mean_fear", "mean_grievance",
