@@ -9,7 +9,8 @@ has gone (a fifth faster day) and union_army was re-tuned (combat_intensity 0.18
 revision 3 (docs/validation_plan.md: peer_influence covers the unit's norm, enforcement is the
 hunt's effort, half the deserters caught at the default; union_army at 0.22); and for revision
 4 (close calls, bad news from home, a deserter brought back no longer counts as gone); and for
-revision 5 (news from home as its own pull; union_army at 0.20).
+revision 5 (news from home as its own pull; union_army at 0.20); and for revision 6 (the
+decision at Epstein's scale; union_army at 0.11).
 A deliberate change of the model's rules changes them: record them again in the same
 commit as the change, and say so in its message (``python tests/test_reproducible.py``
 prints the current ones).
@@ -37,17 +38,17 @@ RUNS = {
     ),
 }
 RECORDED = {
-    "baseline_seed42_180": "590b06f266e15da443a075d5d13c1c1d00fbe42058f398678ed00cf883fe6ac4",
-    "front_heavy_seed3_120": "f52f2980990284965feabc09647a9fcbb57b6a4532f79e83c479f3227f0788c9",
+    "baseline_seed42_180": "5a6bdb6ffc22bff1c758153feaf170b0101eab74370bd83389a87dd0b2074e7f",
+    "front_heavy_seed3_120": "e0df07f418a42d3b96e4ac3d056953fa925eddda8a88efc25ada7a5c939a9fb5",
 }
 # `morale run union_army --days 60 --seed 5`: its three tables, its summary (less the
 # package version) and what it printed (with the output folder written as OUT/)
 CLI_RECORDED = {
-    "timeseries": "ee9ced0b1655c45944fbf4bd7bf7b7ab9ad0f288959dd04174f440e3cf34bada",
-    "units": "e0109f41d0a3adba243f0b28ea7b495c0abad3f442ab1c75a073b49961b158a4",
-    "cascades": "f79b80aad4ebf34fc74eb27e1be8e9530ce405cb7e50a61b340e1c6b75faaa12",
-    "summary": "28b2e444200aac18f34541b1b30be01dbef7b286ad36c38186d9b3ada30cc36c",
-    "printed": "b428e7d49ba600a9ecb5234371c4dd1030ace24734bbd1370a1b61651e00033e",
+    "timeseries": "e43bd3c27cc92073ba9999086c84ba8b3faed521e2f7eecd2147c57c730d8663",
+    "units": "9e3defb5e8912bc3e80c7d34e072b48e6dee83730d5c1a5042a938f2e8cb528c",
+    "cascades": "a6d8b97c2cbf36bea3f5d8cb0f458460ec8a2dbfea7d0d5559148d48f70816cd",
+    "summary": "8604142ff6f33aa7aef7d44572f17b81d7286826e4b5c245bd7851e24091d024",
+    "printed": "d690399e556cc7a13c0b498dc3088e0f513c1634f5025b2137e9deba849526ed",
 }
 
 
