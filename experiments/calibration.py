@@ -35,7 +35,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,9 @@ PREDICTIVE_STREAM = 1_000_000_007  # seeds of the predictive check: apart from g
 MANIFEST = ".morale-calibration"
 READY = ".history-ready"  # written once pyabc has set up history.db: from then on, resume from it
 HISTORY = "history.db"
+# what a calibration writes in its folder, besides the manifest
+OUTPUT_FILES = (READY, HISTORY, "spec.toml", "posterior.parquet", "predictive.parquet", "predictive.csv",
+                "predictive.md", "predictive.png", "summary.json")
 
 
 class CalibrationError(ValueError):
@@ -598,6 +601,10 @@ def check_folder(out_dir: Path, spec_: CalibrationSpec, budget_: Budget, seed: i
             raise CalibrationError(f"output folder {out_dir} holds a different calibration (its spec, "
                                    "budget or seed differ); choose another --out, or rerun that one's own "
                                    "command")
+        for name in OUTPUT_FILES:
+            if (out_dir / name).exists() and not (out_dir / name).is_file():
+                raise CalibrationError(f"{out_dir / name} is not a file, so this calibration's folder is "
+                                       "damaged; remove it and rerun the same command")
         return True
     if out_dir.exists():
         others = sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(f".{MANIFEST}."))
@@ -609,6 +616,28 @@ def check_folder(out_dir: Path, spec_: CalibrationSpec, budget_: Budget, seed: i
         raise CalibrationError(f"--resume: {out_dir} holds no calibration to resume; run without --resume "
                                "to start one (or give the --out, --budget and --seed of the one to resume)")
     return False
+
+
+def _check_history(db_path: Path) -> None:
+    """Raise CalibrationError unless ``db_path`` is a pyabc history a resume can load."""
+    import sqlite3
+
+    problem = None
+    if not db_path.is_file():
+        problem = "is missing"
+    else:
+        try:
+            with closing(sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True)) as db:
+                check = db.execute("PRAGMA integrity_check").fetchone()[0]
+                if check != "ok":
+                    problem = f"is damaged ({' '.join(str(check).split())[:80]})"
+                elif db.execute("SELECT count(*) FROM populations WHERE abc_smc_id = 1").fetchone()[0] < 1:
+                    problem = "holds no generation"
+        except sqlite3.Error as exc:
+            problem = f"is damaged ({exc})"
+    if problem:
+        raise CalibrationError(f"{db_path} {problem}, so this calibration cannot be resumed; choose a new "
+                               "--out (or delete this folder) to start it again")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -745,6 +774,8 @@ def run_calibration(spec_: CalibrationSpec, out_dir: Path, budget_: Budget, seed
         return _load_result(out_dir, spec_)
     start = time.perf_counter()
     db_path = out_dir / HISTORY
+    if ours and (out_dir / READY).is_file():
+        _check_history(db_path)  # before anything is written: a refusal leaves the folder as it was
     with mapper(workers, scheduler) as map_:  # first: a scheduler that cannot be reached writes nothing
         out_dir.mkdir(parents=True, exist_ok=True)
         if not ours:
@@ -812,10 +843,26 @@ def _predictive_markdown(table: pd.DataFrame, spec_: CalibrationSpec, budget_: B
             f"predictive interval = 5% to 95% quantiles of the draws.\n\n{markdown(shown)}")
 
 
+def _check_summary(summary: Any) -> None:
+    """Raise ValueError unless ``summary`` has what a finished calibration's summary.json holds."""
+    def number(value) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    if not isinstance(summary, dict) or summary.get("kind") != "morale calibration":
+        raise ValueError("summary.json is not a calibration's summary")
+    for key in ("acceptance_rates", "epsilons"):
+        if not (isinstance(summary.get(key), list) and all(number(v) for v in summary[key])):
+            raise ValueError(f"summary.json: {key} is not a list of numbers")
+    for key in ("generations_done", "generations_planned", "model_runs_this_session", "seconds"):
+        if not number(summary.get(key)):
+            raise ValueError(f"summary.json: {key} is not a number")
+
+
 def _load_result(out_dir: Path, spec_: CalibrationSpec) -> CalibrationResult:
     """A finished calibration, read back from its folder."""
     try:
         summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+        _check_summary(summary)
         posterior = pd.read_parquet(out_dir / "posterior.parquet")
         table = pd.read_csv(out_dir / "predictive.csv")
     except (OSError, ValueError) as exc:

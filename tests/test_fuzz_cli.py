@@ -599,6 +599,64 @@ def test_calibration_specs(tiny_budgets, data):
                 assert any(mark in line for mark in marks), (marks, line)
 
 
+@pytest.fixture(scope="module")
+def finished_calibration(tmp_path_factory) -> Path:
+    """A tiny finished calibration (3 particles x 2 generations) with its spec beside it, to damage."""
+    folder = tmp_path_factory.mktemp("fuzz_calibration")
+    spec_path = prepare_calibration(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, plan in TINY_BUDGETS.items():
+            patch.setitem(cal.BUDGETS, name, plan)
+        result = runner.invoke(app, ["calibrate", str(spec_path), "--workers", "1", "--quiet",
+                                     "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+CALIBRATION_DAMAGEABLE = [cal.MANIFEST, cal.READY, cal.HISTORY, "spec.toml", "summary.json",
+                          "posterior.parquet", "predictive.csv", "predictive.parquet"]
+
+
+@given(data=st.data())
+def test_damaged_calibration_folders(finished_calibration, tiny_budgets, data):
+    """A calibration folder damaged after it finished (or while unfinished: no summary.json) is
+    resumed, re-finished or refused with one line; never a traceback, never half-written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        shutil.copytree(finished_calibration, folder, dirs_exist_ok=True)
+        out = folder / "out"
+        if data.draw(st.booleans()):  # cut short before its outputs: resumable from history.db
+            for name in ("summary.json", "posterior.parquet", "predictive.csv", "predictive.parquet"):
+                (out / name).unlink()
+        for _ in range(data.draw(st.integers(1, 2))):
+            path = out / data.draw(st.sampled_from(CALIBRATION_DAMAGEABLE))
+            if not path.is_file():
+                continue
+            how = data.draw(st.sampled_from(["truncate", "garbage", "delete", "json", "folder"]))
+            if how == "truncate":
+                content = path.read_bytes()
+                path.write_bytes(content[: data.draw(st.integers(0, max(0, len(content) - 1)))])
+            elif how == "garbage":
+                path.write_bytes(data.draw(st.binary(max_size=64)))
+            elif how == "delete":
+                path.unlink()
+            elif how == "json":
+                path.write_text(json.dumps(data.draw(st.one_of(
+                    st.dictionaries(st.sampled_from(["kind", "spec", "seed", "budget", "generations_done"]),
+                                    any_value), any_value))))
+            else:
+                path.unlink()
+                path.mkdir()
+        args = ["calibrate", str(folder / "tiny.toml"), "--workers", "1", "--quiet", "--out", str(out)]
+        if data.draw(st.booleans()):
+            args.append("--resume")
+        result = invoke(args, folder, out)
+        if result.exit_code == 0:  # then the folder is a finished calibration again
+            summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+            assert summary["kind"] == "morale calibration"
+            assert (out / "posterior.parquet").is_file() and (out / "predictive.csv").is_file()
+
+
 # Options of `morale calibrate` with what each must name if it is wrong; never --workers above 1
 # (a pool of processes) nor a --scheduler that starts or waits for a cluster (local, a real address).
 CALIBRATE_OPTIONS = {
