@@ -516,7 +516,9 @@ def loop_balance(loops: list[Loop]) -> LoopBalance:
 # One width scale for every arrow of the diagram, in pixels (SVG units) per push unit: an arrow
 # of a loop of strength s is EDGE_PX_PER_PUSH * s wide, whatever its colour, between a thinnest
 # width that stays visible and a widest that keeps the diagram readable (its title gives s).
-EDGE_PX_PER_PUSH = 200.0
+# Revision 6 put deterrence at Epstein's scale: B1 holds 0.3-0.6 and R5 reaches about 0.2, so the
+# scale gives 18 px at 0.6 (it gave 18 px at 0.09 when deterrence was at most 0.06).
+EDGE_PX_PER_PUSH = 30.0
 EDGE_MIN_PX = 1.5
 EDGE_MAX_PX = 18.0
 
@@ -556,7 +558,7 @@ _EDGES = [  # (from, to, loop)
 # where each loop's name is written on the diagram: beside this edge (index into _EDGES)
 _NAMED_EDGE = {"R1": 1, "R2": 3, "R3": 6, "R4": 8, "R5": 10, "R6": 12, "R7": 14, "B1": 15}
 _LABEL_AT = {"R5": (196, 262), "R7": (215, 98), "R3": (330, 385)}  # where the edge's middle is crowded
-LIST_PX_PER_PUSH = 800.0  # the bars of the loop list: one scale for all of them too
+LIST_PX_PER_PUSH = 100.0  # the bars of the loop list: one scale for all of them too (60 px at 0.6)
 
 
 def _node_exit(node: tuple[float, float], toward: tuple[float, float], gap: float = 3.0):

@@ -37,7 +37,7 @@ def test_time_colours_go_from_light_to_dark():
 
 
 def test_edge_width_is_one_scale_with_a_visible_minimum():
-    assert views.edge_width(0.06) == pytest.approx(2 * views.edge_width(0.03))
+    assert views.edge_width(0.2) == pytest.approx(2 * views.edge_width(0.1))
     assert views.edge_width(0.0) == views.EDGE_MIN_PX
     assert views.edge_width(1.0) == views.EDGE_MAX_PX
 
