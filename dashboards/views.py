@@ -725,7 +725,7 @@ def loop_diagram(model: MoraleModel) -> str:
     parts.append(
         f'<text x="310" y="{height - 20}" font-size="11" text-anchor="middle" fill="#555">'
         f"Arrow widths: one scale for every loop, {EDGE_PX_PER_PUSH * 0.01:g} px per 0.01 of push "
-        "(hover an arrow for its value); the bars too.</text>"
+        f"(hover an arrow for its value); bars {LIST_PX_PER_PUSH * 0.01:g} px per 0.01.</text>"
         f'<text x="310" y="{height - 5}" font-size="11" text-anchor="middle" fill="#555">'
         "Solid vermilion: reinforcing; dashed blue: balancing. *B2, B3 count other things.</text></svg>"
     )
