@@ -280,6 +280,24 @@ def finished_sweep(tmp_path_factory) -> Path:
     return folder / "out"
 
 
+def damage(path: Path, how: str, data, json_keys: list[str]) -> None:
+    """Damage the file ``path``: truncate it, garble it, delete it, replace it by JSON of any shape
+    (dictionaries of ``json_keys`` among them) or by a folder (any other ``how``)."""
+    if how == "truncate":
+        content = path.read_bytes()
+        path.write_bytes(content[: data.draw(st.integers(0, max(0, len(content) - 1)))])
+    elif how == "garbage":
+        path.write_bytes(data.draw(st.binary(max_size=64)))
+    elif how == "delete":
+        path.unlink()
+    elif how == "json":
+        path.write_text(json.dumps(data.draw(st.one_of(
+            st.dictionaries(st.sampled_from(json_keys), any_value), any_value))))
+    else:
+        path.unlink()
+        path.mkdir()
+
+
 DAMAGEABLE = ["runs.parquet", "design.parquet", "sweep.json", "spec.toml", ".morale-sweep", "part",
               "report/summary.csv", "report"]
 
@@ -302,20 +320,8 @@ def test_damaged_sweep_folders(finished_sweep, data):
                 shutil.rmtree(path)
                 if how == "file":
                     path.write_text("a file where a folder was")
-            elif how == "truncate":
-                content = path.read_bytes()
-                path.write_bytes(content[: data.draw(st.integers(0, max(0, len(content) - 1)))])
-            elif how == "garbage":
-                path.write_bytes(data.draw(st.binary(max_size=64)))
-            elif how == "delete":
-                path.unlink()
-            elif how == "json":
-                path.write_text(json.dumps(data.draw(st.one_of(
-                    st.dictionaries(st.sampled_from(["name", "varied", "seeds", "design"]), any_value),
-                    any_value))))
             else:
-                path.unlink()
-                path.mkdir()
+                damage(path, how, data, ["name", "varied", "seeds", "design"])
         report = folder / "report"
         invoke(["report", str(folder), *data.draw(st.sampled_from([[], ["--metric", "largest_cascade"],
                                                                     ["--metric", "nope"]]))],
@@ -633,20 +639,7 @@ def test_damaged_calibration_folders(finished_calibration, tiny_budgets, data):
             if not path.is_file():
                 continue
             how = data.draw(st.sampled_from(["truncate", "garbage", "delete", "json", "folder"]))
-            if how == "truncate":
-                content = path.read_bytes()
-                path.write_bytes(content[: data.draw(st.integers(0, max(0, len(content) - 1)))])
-            elif how == "garbage":
-                path.write_bytes(data.draw(st.binary(max_size=64)))
-            elif how == "delete":
-                path.unlink()
-            elif how == "json":
-                path.write_text(json.dumps(data.draw(st.one_of(
-                    st.dictionaries(st.sampled_from(["kind", "spec", "seed", "budget", "generations_done"]),
-                                    any_value), any_value))))
-            else:
-                path.unlink()
-                path.mkdir()
+            damage(path, how, data, ["kind", "spec", "seed", "budget", "generations_done"])
         args = ["calibrate", str(folder / "tiny.toml"), "--workers", "1", "--quiet", "--out", str(out)]
         if data.draw(st.booleans()):
             args.append("--resume")
