@@ -30,7 +30,7 @@ from experiments import lessons
 from model.metrics import METRICS
 from model.model import MoraleModel
 from model.parameters import ParameterError, specs, validate
-from model.scenarios import ScenarioError, available, resolve
+from model.scenarios import MAX_DAYS, ScenarioError, available, resolve
 
 START_SCENARIO = os.environ.get("MORALE_SCENARIO", "baseline")
 START_LESSON = os.environ.get("MORALE_LESSON")  # a lesson file: open in lesson mode on it
@@ -340,9 +340,6 @@ def PlayLoop(drawn: threading.Event):
     solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
 
 
-MAX_STOP_DAY = 3650  # as `morale run --days`
-
-
 def read_whole_number(text: str, low: int, high: int) -> tuple[int | None, str | None]:
     """``text`` as a whole number from ``low`` to ``high``, or None and what is allowed."""
     try:
@@ -388,7 +385,7 @@ def Controls():
                     style={"font-size": "13px", "color": "#555"})
         solara.SliderInt("Speed (days per second)", value=speed, min=1, max=60)
         WholeNumberField("Seed", seed, 0, links.MAX_SEED)
-        WholeNumberField("Stop at day", horizon, 1, MAX_STOP_DAY)
+        WholeNumberField("Stop at day", horizon, 1, MAX_DAYS)  # as `morale run --days`
         if model is not None:
             solara.FileDownload(
                 data=lambda: model.timeseries().to_csv(index=False).encode(),
