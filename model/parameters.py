@@ -203,9 +203,9 @@ class Parameters(BaseModel):
         meaning="Mean starting motivation of mobilised conscripts (McLauchlin 2015).",
     )
     threshold_mean: float = _param(
-        0.54, ge=0, le=1, units="0..1", group="behaviour",
+        0.585, ge=0, le=1, units="0..1", group="behaviour",
         meaning="Mean personal desertion threshold.",
-        source=CALIBRATED + " (revision 6: baseline's mean 180-day rate nearest 5.5%)",
+        source=CALIBRATED + " (revision 7: baseline's mean 180-day rate nearest 5.5%)",
     )
     threshold_spread: float = _param(
         0.12, ge=0, le=0.5, units="0..1", group="behaviour",
@@ -252,10 +252,11 @@ class Parameters(BaseModel):
         meaning="Weight of missing motivation (1 - motivation) in the push to leave.",
     )
     peer_gain: float = _param(
-        0.2, ge=0, le=10, units="push", group="behaviour",
+        0.5, ge=0, le=10, units="push", group="behaviour",
         meaning="Push from peers at peer_influence = 1 once the share of a soldier's ties gone "
         "is well past his peer threshold (the top of the tipping response).",
-        source=CALIBRATED,
+        source="the lever's definition: at peer_influence 1 seeing friends leave weighs as much "
+        "as fear (weight_fear); Granovetter 1978, Bearman 1991 (revision 7)",
     )
     peer_threshold_mean: float = _param(
         0.25, ge=0, le=1, units="share of ties", group="behaviour",
