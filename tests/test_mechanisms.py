@@ -36,8 +36,12 @@ def test_supply_shortfall_breeds_grievance_and_desertion():
 
 
 def test_medical_care_softens_fear_and_desertion():
-    assert mean_over_seeds("mean_fear", medical_care=0.9) < mean_over_seeds(
-        "mean_fear", medical_care=0.1
+    """Fear is read on day 60, as for combat above: by day 180 poor care has driven the most
+    frightened away (revision 7, seeds 0-7: 8.4% deserted at care 0.1, 1.2% at 0.9), and the
+    fear of those present is then alike (0.140 and 0.141), though on day 60 it is 0.122
+    against 0.103."""
+    assert mean_over_seeds("mean_fear", days=60, medical_care=0.9) < mean_over_seeds(
+        "mean_fear", days=60, medical_care=0.1
     )
     assert rate(medical_care=0.9) < rate(medical_care=0.1)
 
@@ -45,15 +49,17 @@ def test_medical_care_softens_fear_and_desertion():
 def test_understrength_units_feel_the_strain_and_replacements_refill_them():
     """Stretched thin (R2) and reinforcement (B2).
 
-    Replacements refill units and an army without them deserts more (seeds 0-7, revision 3:
-    6.3% against 4.4%). They also bring desertion with them (they dilute their unit's cohesion,
-    inherit its norm and are mostly conscripts): before revision 3, when nearly every deserter
-    was caught and sent back, that side won (4.5% against 6.2%).
+    Replacements refill units (the balancing loop B2). Which way they move the desertion rate
+    is not a mechanism but a balance, measured and recorded in docs/validation.md ("Noticed and
+    left alone"): they relieve overstretch, and they bring desertion with them (they dilute
+    their unit's cohesion, inherit its norm, are mostly conscripts and dread deploying). Seeds
+    0-7: revision 3, 6.3% deserted without them against 4.4% with; before revision 3 and again
+    in revision 7, the other side wins (revision 7: 2.3% without against 4.3% with).
     """
     none = run_model(0, reinforcement_rate=0.0)
     some = run_model(0)
     assert none.metrics["present"] < some.metrics["present"]
-    assert rate(reinforcement_rate=0.0) > rate()
+    assert mean_over_seeds("present", reinforcement_rate=0.0) < mean_over_seeds("present")
     # where units run understrength (no replacements), the strain of overstretch drives desertion
     assert rate(reinforcement_rate=0.0, overstretch_stress=0.0) < rate(reinforcement_rate=0.0)
 

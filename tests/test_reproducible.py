@@ -10,7 +10,8 @@ revision 3 (docs/validation_plan.md: peer_influence covers the unit's norm, enfo
 hunt's effort, half the deserters caught at the default; union_army at 0.22); and for revision
 4 (close calls, bad news from home, a deserter brought back no longer counts as gone); and for
 revision 5 (news from home as its own pull; union_army at 0.20); and for revision 6 (the
-decision at Epstein's scale; union_army at 0.11).
+decision at Epstein's scale; union_army at 0.11); and for revision 7 (the peer push at the
+decision's scale; union_army at 0.075).
 A deliberate change of the model's rules changes them: record them again in the same
 commit as the change, and say so in its message (``python tests/test_reproducible.py``
 prints the current ones).
@@ -38,17 +39,17 @@ RUNS = {
     ),
 }
 RECORDED = {
-    "baseline_seed42_180": "5a6bdb6ffc22bff1c758153feaf170b0101eab74370bd83389a87dd0b2074e7f",
-    "front_heavy_seed3_120": "e0df07f418a42d3b96e4ac3d056953fa925eddda8a88efc25ada7a5c939a9fb5",
+    "baseline_seed42_180": "d162dc4cb142a5dfc2a862ffcd007060b05bf398983d7b263667a9876b6b51f2",
+    "front_heavy_seed3_120": "32b797fbebdb1d503c17988729499861131722fcfd6e85dda7b02e87b12143ba",
 }
 # `morale run union_army --days 60 --seed 5`: its three tables, its summary (less the
 # package version) and what it printed (with the output folder written as OUT/)
 CLI_RECORDED = {
-    "timeseries": "e43bd3c27cc92073ba9999086c84ba8b3faed521e2f7eecd2147c57c730d8663",
-    "units": "9e3defb5e8912bc3e80c7d34e072b48e6dee83730d5c1a5042a938f2e8cb528c",
-    "cascades": "a6d8b97c2cbf36bea3f5d8cb0f458460ec8a2dbfea7d0d5559148d48f70816cd",
-    "summary": "8604142ff6f33aa7aef7d44572f17b81d7286826e4b5c245bd7851e24091d024",
-    "printed": "d690399e556cc7a13c0b498dc3088e0f513c1634f5025b2137e9deba849526ed",
+    "timeseries": "625758f6afa395bd99ec5b46790be9c983b8fafa0ee0214e906bd4c923a4aed4",
+    "units": "2d0c6ea974a213932cc7fc4ad8958a8ce3197e9535050b0befff2e8f94d03447",
+    "cascades": "fd1cf142a4b1b3c0456c53416d00bf6699b63fcb2d426aac1e8384ad733f3601",
+    "summary": "4d88b38416ae32d87f6f77ee12d9ac98daa4db67e3e9b280cc3d861e1d2a4972",
+    "printed": "ba485af1ac86999a0f5fdfbe39f4dd159eb41ac17acea4cf66815a875933cd71",
 }
 
 
