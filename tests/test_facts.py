@@ -195,7 +195,7 @@ def test_fact_g_row_holds():
 # ---- the Union army scenario (Costa and Kahn 2003) ----------------------- #
 
 # The mean over the 20 held-out seeds, as docs/validation.md reports it: regiments hold or melt
-# (revision 6: per seed 5.1% to 44.5%), so a few seeds on their own say little.
+# (revision 7: per seed 3.2% to 33.4%), so a few seeds on their own say little.
 UNION_SEEDS = tuple(range(20))
 UNION_BAND = (0.07, 0.11)  # about 9 in 100
 
