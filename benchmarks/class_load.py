@@ -13,9 +13,11 @@ for MINUTES, it samples:
   next day within --patience seconds (its latency is recorded);
 - how far the playing tabs have got (days shown).
 
-Then it closes every tab and samples the memory again after --settle seconds. Prints one
-line per sample and a summary; exits 1 if any tab stopped responding (the figures in
-docs/dashboard.md come from this script, with the machine's load).
+Then it closes every tab and samples the memory again after --settle seconds. With
+--rounds N it does all of that N times on the same server (one class after another), so that
+memory kept for good by the first class can be told from memory that grows with every class.
+Prints one line per sample and a summary; exits 1 if any tab stopped responding (the figures
+in docs/dashboard.md come from this script, with the machine's load).
 """
 
 from __future__ import annotations
@@ -111,6 +113,65 @@ def step_latency(page, patience: float) -> float | None:
     return None
 
 
+def one_class(browser, url: str, server: psutil.Process, args, failures: list[str]) -> dict:
+    """Open the tabs, let them play and be clicked for --minutes, close them; the figures."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    tabs, load_times = [], []
+    for i in range(args.tabs):
+        try:
+            page, seconds = open_tab(context, url, timeout_s=args.load_timeout)
+        except PlaywrightTimeout:
+            failures.append(f"tab {i + 1} did not show the army within {args.load_timeout:g} s "
+                            f"({i} open, {min(i, args.playing)} playing; server "
+                            f"{resident_mb(server):.0f} MB, load {os.getloadavg()[0]:.2f})")
+            return {}
+        tabs.append(page)
+        load_times.append(seconds)
+        if i < args.playing:
+            start_playing(page, args.horizon)
+    opened_mb = resident_mb(server)
+    print(f"{args.tabs} tabs open: load time median {statistics.median(load_times):.1f} s, "
+          f"max {max(load_times):.1f} s; server {opened_mb:.0f} MB", flush=True)
+
+    playing, idle = tabs[: args.playing], tabs[args.playing:]
+    last_days = [shown_day(p) for p in playing]
+    samples, latencies = [], []
+    end = time.perf_counter() + args.minutes * 60
+    n = 0
+    print(f"{'t (s)':>6} {'server MB':>10} {'playing: days shown (min/median/max)':>38} "
+          f"{'stalled':>8} {'idle Step (s)':>14}", flush=True)
+    t0 = time.perf_counter()
+    while time.perf_counter() < end:
+        time.sleep(args.every)
+        days = [shown_day(p) for p in playing]
+        stalled = sum(d <= last and d < args.horizon for d, last in zip(days, last_days, strict=True))
+        last_days = days
+        latency = step_latency(idle[n % len(idle)], args.patience) if idle else None
+        if idle:
+            latencies.append(latency)
+        n += 1
+        mb = resident_mb(server)
+        samples.append(mb)
+        shown_latency = "no answer" if idle and latency is None else (f"{latency:.2f}" if idle else "-")
+        print(f"{time.perf_counter() - t0:>6.0f} {mb:>10.0f} "
+              f"{min(days):>12} / {statistics.median(days):>6.0f} / {max(days):>6} {stalled:>8} "
+              f"{shown_latency:>14}", flush=True)
+        if stalled:
+            failures.append(f"{stalled} playing tab(s) did not advance by "
+                            f"t = {time.perf_counter() - t0:.0f} s")
+        if idle and latency is None:
+            failures.append(f"an idle tab did not answer Step within {args.patience:g} s")
+
+    for page in tabs:
+        page.close()
+    context.close()
+    time.sleep(args.settle)
+    closed_mb = resident_mb(server)
+    print(f"every tab closed: server {closed_mb:.0f} MB {args.settle:g} s later", flush=True)
+    return {"opened_mb": opened_mb, "samples": samples or [opened_mb], "latencies": latencies,
+            "last_days": last_days, "closed_mb": closed_mb}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tabs", type=int, default=30)
@@ -121,12 +182,16 @@ def main() -> int:
                         help="seconds an idle tab may take to answer Step")
     parser.add_argument("--settle", type=float, default=30.0,
                         help="seconds after closing the tabs before the last memory sample")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="classes one after another on the same server (memory kept vs grown)")
     parser.add_argument("--horizon", type=int, default=3650, help="the playing tabs' 'Stop at day'")
     parser.add_argument("--load-timeout", type=float, default=120.0,
                         help="seconds a new tab may take to show the army")
     args = parser.parse_args()
     if not 1 <= args.playing <= args.tabs:
         parser.error(f"--playing {args.playing} must be 1 to --tabs ({args.tabs})")
+    if args.rounds < 1:
+        parser.error(f"--rounds {args.rounds} must be 1 or more")
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -134,73 +199,37 @@ def main() -> int:
           f"Python {platform.python_version()}")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     print(f"{args.tabs} tabs, {args.playing} playing, {args.minutes:g} minutes, a sample every "
-          f"{args.every:g} s", flush=True)
+          f"{args.every:g} s; {args.rounds} round(s)", flush=True)
 
     failures: list[str] = []
+    rounds = []
     with launch() as url, sync_playwright() as playwright:
         server = server_process(url)
-        print(f"server idle, before any tab: {resident_mb(server):.0f} MB", flush=True)
+        idle_mb = resident_mb(server)
+        print(f"server idle, before any tab: {idle_mb:.0f} MB", flush=True)
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1024, "height": 768})
-        tabs, load_times = [], []
-        for i in range(args.tabs):
-            try:
-                page, seconds = open_tab(context, url, timeout_s=args.load_timeout)
-            except PlaywrightTimeout:
-                print(f"NOT RESPONDING: tab {i + 1} did not show the army within {args.load_timeout:g} s "
-                      f"({i} open, {min(i, args.playing)} playing; server {resident_mb(server):.0f} MB, "
-                      f"load {os.getloadavg()[0]:.2f})", file=sys.stderr)
+        for number in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                print(f"-- round {number} of {args.rounds}", flush=True)
+            figures = one_class(browser, url, server, args, failures)
+            if not figures:
+                print("NOT RESPONDING: " + failures[-1], file=sys.stderr)
                 return 1
-            tabs.append(page)
-            load_times.append(seconds)
-            if i < args.playing:
-                start_playing(page, args.horizon)
-        opened_mb = resident_mb(server)
-        print(f"{args.tabs} tabs open: load time median {statistics.median(load_times):.1f} s, "
-              f"max {max(load_times):.1f} s; server {opened_mb:.0f} MB", flush=True)
-
-        playing, idle = tabs[: args.playing], tabs[args.playing:]
-        last_days = [shown_day(p) for p in playing]
-        samples, latencies = [], []
-        end = time.perf_counter() + args.minutes * 60
-        n = 0
-        print(f"{'t (s)':>6} {'server MB':>10} {'playing: days shown (min/median/max)':>38} "
-              f"{'stalled':>8} {'idle Step (s)':>14}", flush=True)
-        t0 = time.perf_counter()
-        while time.perf_counter() < end:
-            time.sleep(args.every)
-            days = [shown_day(p) for p in playing]
-            stalled = sum(d <= last and d < args.horizon for d, last in zip(days, last_days, strict=True))
-            last_days = days
-            latency = step_latency(idle[n % len(idle)], args.patience) if idle else None
-            if idle:
-                latencies.append(latency)
-            n += 1
-            mb = resident_mb(server)
-            samples.append(mb)
-            shown_latency = "no answer" if idle and latency is None else (f"{latency:.2f}" if idle else "-")
-            print(f"{time.perf_counter() - t0:>6.0f} {mb:>10.0f} "
-                  f"{min(days):>12} / {statistics.median(days):>6.0f} / {max(days):>6} {stalled:>8} "
-                  f"{shown_latency:>14}", flush=True)
-            if stalled:
-                failures.append(f"{stalled} playing tab(s) did not advance by "
-                                f"t = {time.perf_counter() - t0:.0f} s")
-            if idle and latency is None:
-                failures.append(f"an idle tab did not answer Step within {args.patience:g} s")
-
-        for page in tabs:
-            page.close()
-        context.close()
+            rounds.append(figures)
         browser.close()
-        time.sleep(args.settle)
-        closed_mb = resident_mb(server)
 
+    last = rounds[-1]
+    samples, latencies, last_days = last["samples"], last["latencies"], last["last_days"]
     answered = [x for x in latencies if x is not None]
     half = len(samples) // 2
     print()
-    print(f"server memory: {opened_mb:.0f} MB with the tabs open; first half of the samples "
-          f"max {max(samples[:half] or samples):.0f} MB, second half max {max(samples[half:]):.0f} MB; "
-          f"{closed_mb:.0f} MB {args.settle:g} s after every tab closed")
+    print(f"server memory: {idle_mb:.0f} MB before any tab; {last['opened_mb']:.0f} MB with the tabs "
+          f"open; first half of the samples max {max(samples[:half] or samples):.0f} MB, second half "
+          f"max {max(samples[half:]):.0f} MB; {last['closed_mb']:.0f} MB {args.settle:g} s after every "
+          f"tab closed")
+    if args.rounds > 1:
+        print("after each round, every tab closed: "
+              + ", ".join(f"{r['closed_mb']:.0f}" for r in rounds) + " MB")
     if answered:
         print(f"idle tabs answered Step in {statistics.median(answered):.2f} s (median), "
               f"{max(answered):.2f} s at worst ({len(answered)} of {len(latencies)} answered)")
