@@ -30,6 +30,7 @@ import re
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +38,7 @@ import psutil
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from dashboards.server import CHROMIUM_ARGS, launch
+from dashboards.server import CHROMIUM_ARGS, MEMORY_LOG, TRIM_SECONDS, launch
 
 DAY = re.compile(r"Day (\d+)")
 
@@ -167,9 +168,18 @@ def one_class(browser, url: str, server: psutil.Process, args, failures: list[st
     context.close()
     time.sleep(args.settle)
     closed_mb = resident_mb(server)
-    print(f"every tab closed: server {closed_mb:.0f} MB {args.settle:g} s later", flush=True)
+    armies = armies_alive()
+    print(f"every tab closed: server {closed_mb:.0f} MB {args.settle:g} s later; armies alive in "
+          f"the server: {armies}", flush=True)
     return {"opened_mb": opened_mb, "samples": samples or [opened_mb], "latencies": latencies,
-            "last_days": last_days, "closed_mb": closed_mb}
+            "last_days": last_days, "closed_mb": closed_mb, "armies": armies}
+
+
+def armies_alive() -> str:
+    """The server's last count of the armies alive in it (its memory log; '?' if none yet)."""
+    log = Path(os.environ[MEMORY_LOG])
+    lines = log.read_text().splitlines() if log.exists() else []
+    return lines[-1].split()[1] if lines else "?"
 
 
 def main() -> int:
@@ -203,6 +213,12 @@ def main() -> int:
 
     failures: list[str] = []
     rounds = []
+    # the server counts the armies alive in it every TRIM_SECONDS, into this file
+    memory_log = Path(tempfile.mkdtemp(prefix="class-load-")) / "memory.log"
+    os.environ[MEMORY_LOG] = str(memory_log)
+    if args.settle < 2 * TRIM_SECONDS + 120:
+        print(f"note: --settle {args.settle:g} s is shorter than the 2-minute session cull plus two "
+              f"counts ({2 * TRIM_SECONDS + 120:g} s): closed sessions may still be alive", flush=True)
     with launch() as url, sync_playwright() as playwright:
         server = server_process(url)
         idle_mb = resident_mb(server)
@@ -229,7 +245,8 @@ def main() -> int:
           f"tab closed")
     if args.rounds > 1:
         print("after each round, every tab closed: "
-              + ", ".join(f"{r['closed_mb']:.0f}" for r in rounds) + " MB")
+              + ", ".join(f"{r['closed_mb']:.0f}" for r in rounds) + " MB; armies alive: "
+              + ", ".join(r["armies"] for r in rounds))
     if answered:
         print(f"idle tabs answered Step in {statistics.median(answered):.2f} s (median), "
               f"{max(answered):.2f} s at worst ({len(answered)} of {len(latencies)} answered)")

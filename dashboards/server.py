@@ -89,6 +89,19 @@ def warm_up(scenario: str) -> None:
 
 
 TRIM_SECONDS = 60.0  # how often the server hands freed memory back to the system
+# A file the server appends to at each of those times: the time and the armies (MoraleModel
+# objects) still alive, so that a load test can tell closed sessions kept from memory kept
+# (benchmarks/class_load.py sets it; unset, nothing is counted).
+MEMORY_LOG = "MORALE_MEMORY_LOG"
+
+
+def live_armies() -> int:
+    """How many armies (``MoraleModel`` objects) are alive in this process."""
+    import gc
+
+    from model.model import MoraleModel
+
+    return sum(isinstance(o, MoraleModel) for o in gc.get_objects())
 
 
 def give_back_memory_regularly(every: float = TRIM_SECONDS) -> threading.Thread:
@@ -106,12 +119,17 @@ def give_back_memory_regularly(every: float = TRIM_SECONDS) -> threading.Thread:
     name = ctypes.util.find_library("c")
     trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
 
+    log = os.environ.get(MEMORY_LOG)
+
     def keep() -> None:
         while True:
             time.sleep(every)
             gc.collect()
             if trim is not None:
                 trim(0)
+            if log:
+                with open(log, "a", encoding="utf-8") as out:
+                    out.write(f"{time.time():.0f} {live_armies()}\n")
 
     thread = threading.Thread(target=keep, name="give-back-memory", daemon=True)
     thread.start()
