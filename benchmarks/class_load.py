@@ -233,6 +233,7 @@ def main() -> int:
                 return 1
             rounds.append(figures)
         browser.close()
+    shutil.rmtree(memory_log.parent, ignore_errors=True)
 
     last = rounds[-1]
     samples, latencies, last_days = last["samples"], last["latencies"], last["last_days"]

@@ -136,3 +136,19 @@ def test_lever_mark_labels_take_rows_of_their_own_and_stay_inside_the_chart():
     html = views.line_chart("t", [("a", "#000", [0.1, 0.2])], marks=[{"day": 1, "label": "A 0→1"}],
                             testid="c")
     assert 'class="lever-mark-label">A 0→1</span>' in html and "font-size:14px" in html
+
+
+def test_the_server_counts_the_armies_alive_in_it():
+    """What benchmarks/class_load.py reads (through MORALE_MEMORY_LOG) to tell a closed tab's
+    session kept alive from memory the process merely keeps."""
+    import gc
+
+    from dashboards.server import live_armies
+
+    gc.collect()
+    before = live_armies()
+    army = MoraleModel(rng=0, n_units=2, unit_size=10)
+    assert live_armies() == before + 1
+    del army
+    gc.collect()
+    assert live_armies() == before
