@@ -38,7 +38,7 @@ import psutil
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from dashboards.server import CHROMIUM_ARGS, MEMORY_LOG, TRIM_SECONDS, launch
+from dashboards.server import CHROMIUM_ARGS, KERNEL_CULL_SECONDS, MEMORY_LOG, TRIM_SECONDS, launch
 
 DAY = re.compile(r"Day (\d+)")
 
@@ -216,9 +216,10 @@ def main() -> int:
     # the server counts the armies alive in it every TRIM_SECONDS, into this file
     memory_log = Path(tempfile.mkdtemp(prefix="class-load-")) / "memory.log"
     os.environ[MEMORY_LOG] = str(memory_log)
-    if args.settle < 2 * TRIM_SECONDS + 120:
-        print(f"note: --settle {args.settle:g} s is shorter than the 2-minute session cull plus two "
-              f"counts ({2 * TRIM_SECONDS + 120:g} s): closed sessions may still be alive", flush=True)
+    counted_after_cull = KERNEL_CULL_SECONDS + 2 * TRIM_SECONDS
+    if args.settle < counted_after_cull:
+        print(f"note: --settle {args.settle:g} s is shorter than the session cull plus two counts "
+              f"({counted_after_cull:g} s): closed sessions may still be alive", flush=True)
     with launch() as url, sync_playwright() as playwright:
         server = server_process(url)
         idle_mb = resident_mb(server)

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 HOST = "127.0.0.1"  # this machine only, unless asked otherwise
-KERNEL_CULL_TIMEOUT = "2m"  # how long a closed tab's session outlives it (Solara's default: 24h)
+KERNEL_CULL_SECONDS = 120  # how long a closed tab's session outlives it (Solara's default: 24h)
+KERNEL_CULL_TIMEOUT = f"{KERNEL_CULL_SECONDS}s"  # as Solara reads it
 PORT = 8765
 # Chromium as the tests and tools drive it: headless in a container, and no traffic of its own,
 # so the offline check of the browser test sees only the dashboard's requests.

@@ -31,10 +31,7 @@ PRESENT_STATUSES = (Status.SERVING, Status.RETURNED)
 
 def is_present(status: np.ndarray) -> np.ndarray:
     """Which of these statuses mean present with the unit (``PRESENT_STATUSES``), elementwise."""
-    present = status == PRESENT_STATUSES[0]
-    for other in PRESENT_STATUSES[1:]:
-        present |= status == other
-    return present
+    return np.isin(status, PRESENT_STATUSES)
 
 
 class Posture(IntEnum):
