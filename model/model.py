@@ -418,8 +418,10 @@ class MoraleModel(mesa.Model):
         """Casualties among soldiers and officers at the front; returns a mask of those hit."""
         p, s, u, o, rng = self.params, self.soldier_table, self.unit_table, self.officer_table, self.rng
         self.unit_hazard = proc.casualty_hazard(p, u.posture, self.unit_stretch, self.unit_competence)
+        unit_factor, squad_factor = proc.todays_engagements(p, rng, p.n_units, self.squad_capacity.size)
         present = np.flatnonzero(self.present_mask())
-        hit_rows = present[rng.random(present.size) < self.unit_hazard[s.unit[present]]]
+        hazard = np.minimum(self.unit_hazard[s.unit[present]] * squad_factor[s.squad[present]], 1.0)
+        hit_rows = present[rng.random(present.size) < hazard]
         dies = rng.random(hit_rows.size) < proc.killed_share(p, self.medical)
         killed, wounded = hit_rows[dies], hit_rows[~dies]
         self._set_status(killed, Status.KILLED)
@@ -438,7 +440,9 @@ class MoraleModel(mesa.Model):
         self.today["hit"] = hit_rows.size
 
         serving = np.flatnonzero(o.status == OfficerStatus.SERVING)
-        killed_chance = proc.officer_killed_chance(p, self.unit_hazard[o.unit[serving]], self.medical)
+        # officers are with the whole unit: its hazard for the day, not one squad's
+        todays_hazard = np.minimum(self.unit_hazard * unit_factor, 1.0)
+        killed_chance = proc.officer_killed_chance(p, todays_hazard[o.unit[serving]], self.medical)
         lost = serving[rng.random(serving.size) < killed_chance]
         o.status[lost] = OfficerStatus.KILLED
         o.killed_day[lost] = self.day

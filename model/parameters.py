@@ -350,6 +350,32 @@ class Parameters(BaseModel):
         0.1, ge=0, le=1, units="share of front", group="behaviour",
         meaning="Second-line exposure to fire relative to the front line (reserve: none).",
     )
+    engagement_days: float = _param(
+        10.0, ge=1, le=1000, units="days", group="behaviour",
+        meaning="Mean days between a fighting unit's engagements (sharp actions); between them it "
+        "holds its line.",
+        source="guess (revision 8; Dupuy et al. 1986: casualties come in actions)",
+    )
+    engagement_share: float = _param(
+        0.0, ge=0, le=1, units="share of casualties", group="behaviour",
+        meaning="Share of a unit's casualties that fall in its engagements, on the squads in "
+        "contact; the rest trickle in every day (0, the default: a steady trickle).",
+        source="0: revision 8 (0.8, a guess after Dupuy et al. 1986) was judged and not kept "
+        "(docs/validation.md)",
+    )
+    contact_share: float = _param(
+        0.3, ge=0.01, le=1, units="share of squads", group="behaviour",
+        meaning="Share of a unit's squads in contact in an engagement, who take its losses "
+        "(about one platoon of three).",
+        source="guess (revision 8: one of a rifle company's three platoons leads an action)",
+    )
+    engagement_spread: float = _param(
+        1.5, ge=0, le=3, units="log-sd", group="behaviour",
+        meaning="Spread of engagements' severity (lognormal of mean 1): most actions cost little, "
+        "a few cost a squad much of its strength (0: every action alike).",
+        source="guess (revision 8; Dupuy et al. 1986: action casualty rates spread over about two "
+        "orders of magnitude)",
+    )
     killed_share: float = _param(
         0.35, ge=0, le=1, units="share of casualties", group="behaviour",
         meaning="Share of casualties killed when there is no medical care (halved at full care).",

@@ -187,6 +187,37 @@ def casualty_hazard(
     return np.clip(hazard, 0.0, 1.0)
 
 
+def todays_engagements(
+    p: Parameters, rng: np.random.Generator, n_units: int, n_squads: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where today's fighting falls: each unit's and each squad's share of its usual hazard.
+
+    Article: "intense fighting and heavy casualties". Casualties come in
+    engagements, not as a steady trickle (Dupuy et al. 1986): each unit is in
+    an engagement with chance 1 / ``engagement_days``, of a severity drawn
+    lognormal with mean 1 and log-sd ``engagement_spread``; each squad is in
+    contact with chance ``contact_share``. ``engagement_share`` of the
+    losses fall in engagements on the squads in contact, the rest every day on
+    everyone. Both factors have expectation 1, so the mean hazard is
+    ``casualty_hazard``'s; what changes is that a squad in a bad action sees
+    several friends hit on one day, and its survivors' fear rises together
+    (revision 8: the shared blow that lets a departure find comrades near
+    their thresholds). Squads are numbered unit by unit, as in the model.
+    """
+    if p.engagement_share == 0.0:  # the steady trickle: no draws, so its runs stay as they were
+        return np.ones(n_units), np.ones(n_squads)
+    engaged = rng.random(n_units) < 1.0 / p.engagement_days
+    sigma = p.engagement_spread
+    severity = rng.lognormal(-0.5 * sigma * sigma, sigma, n_units)
+    in_contact = rng.random(n_squads) < p.contact_share
+    action = engaged * severity * p.engagement_days  # per unit, expectation 1
+    steady = 1.0 - p.engagement_share
+    unit_factor = steady + p.engagement_share * action
+    squad_unit = np.arange(n_squads) * n_units // n_squads
+    squad_factor = steady + p.engagement_share * action[squad_unit] * in_contact / p.contact_share
+    return unit_factor, squad_factor
+
+
 def killed_share(p: Parameters, medical: float) -> float:
     """Share of today's casualties who die; medical care halves it at best.
 

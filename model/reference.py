@@ -50,6 +50,7 @@ class RefUnit:
         self.led = False
         self.certainty = 0.0
         self.hazard = 0.0
+        self.todays_hazard = 0.0  # with today's engagement, if any
         self.hit_today = 0
         self.deserted_today = 0
         self.brought_back = 0.0  # today's caught, as they still weighed in the norm
@@ -69,7 +70,7 @@ class RefOfficer(mesa.Agent):
 
     def fight(self) -> None:
         m, p = self.model, self.model.p
-        if self.serving and m.rng.random() < self.unit.hazard * p.officer_risk * m.killed_share():
+        if self.serving and m.rng.random() < self.unit.todays_hazard * p.officer_risk * m.killed_share():
             self.serving = False
             self.killed_day = m.day
 
@@ -119,7 +120,7 @@ class RefSoldier(mesa.Agent):
 
     def fight(self) -> None:
         m = self.model
-        if self.present and m.rng.random() < self.unit.hazard:
+        if self.present and m.rng.random() < m.squad_hazard[id(self.squad)]:
             self.hit = True
             self.unit.hit_today += 1
             self.combat_days = 0
@@ -239,6 +240,7 @@ class ReferenceModel(mesa.Model):
         self.killed = self.caught = self.desertions = 0
         self.deserting: list[RefSoldier] = []
         self.squad_places: dict[int, int] = {}
+        self.squad_hazard: dict[int, float] = {}  # today's, with the unit's engagement
         n_front = round(p.frontline_share * p.n_units)
         n_second = min(round(p.second_line_share * p.n_units), p.n_units - n_front)
         self.units = []
@@ -362,6 +364,18 @@ class ReferenceModel(mesa.Model):
             exposure = {FRONTLINE: 1.0, SECOND_LINE: p.second_line_exposure, RESERVE: 0.0}[unit.posture]
             unit.hazard = min(1.0, p.max_casualty_rate * p.combat_intensity * exposure
                               * (1 + unit.stretch) * (1 - p.officer_protection * unit.competence))
+            # engagements: the unit's losses come in actions, on the squads in contact (mean kept)
+            action = 0.0
+            if p.engagement_share > 0:
+                engaged = self.rng.random() < 1 / p.engagement_days
+                sigma = p.engagement_spread
+                action = engaged * self.rng.lognormal(-sigma * sigma / 2, sigma) * p.engagement_days
+            steady = 1 - p.engagement_share
+            unit.todays_hazard = min(1.0, unit.hazard * (steady + p.engagement_share * action))
+            for squad in unit.squads:
+                contact = p.engagement_share > 0 and self.rng.random() < p.contact_share
+                share = p.engagement_share * action * contact / p.contact_share
+                self.squad_hazard[id(squad)] = min(1.0, unit.hazard * (steady + share))
         self.medical += (p.medical_care - self.medical) / p.supply_delay_days
 
     def replace_officers(self) -> None:

@@ -431,6 +431,29 @@ def test_punishment_angers_only_under_harsh_officers():
 # --------------------------------------------------------------------------- #
 
 
+def test_without_engagements_every_squad_takes_the_units_usual_hazard_and_nothing_is_drawn():
+    rng = np.random.default_rng(0)
+    unit_factor, squad_factor = proc.todays_engagements(params(engagement_share=0.0), rng, 4, 40)
+    assert (unit_factor == 1).all() and (squad_factor == 1).all()
+    assert rng.random() == np.random.default_rng(0).random()  # the stream is untouched
+
+
+def test_engagements_keep_the_mean_hazard_but_put_it_on_few_days_and_squads():
+    p = params(engagement_share=0.8, engagement_days=10, contact_share=0.3, engagement_spread=1.5)
+    n_units, per_unit = 20_000, 10
+    unit_factor, squad_factor = proc.todays_engagements(p, np.random.default_rng(1), n_units,
+                                                        n_units * per_unit)
+    assert unit_factor.mean() == pytest.approx(1.0, rel=0.1)
+    assert squad_factor.mean() == pytest.approx(1.0, rel=0.1)
+    quiet = np.isclose(squad_factor, 0.2)  # only the steady fifth: not engaged or not in contact
+    assert quiet.mean() > 0.9
+    assert squad_factor.max() > 50  # a bad action: many times a quiet day
+    # a squad in contact belongs to an engaged unit, squads numbered unit by unit
+    engaged_units = unit_factor > 0.2 + 1e-9
+    hot_units = np.unique(np.flatnonzero(squad_factor > 0.2 + 1e-9) // per_unit)
+    assert engaged_units[hot_units].all()
+
+
 def test_the_front_is_most_dangerous_and_competent_officers_and_full_strength_protect():
     p = params()
     posture = np.array([FRONT, SECOND, RESERVE, FRONT, FRONT])

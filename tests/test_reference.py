@@ -55,3 +55,15 @@ def test_the_comparison_would_catch_a_different_rule():
     """A reference that lets fear fade twice as fast is told apart: the check has power."""
     altered = outcomes("reference", (("fear_recovery", 0.08),))
     assert gap_in_standard_errors(outcomes("model")["mean_fear"], altered["mean_fear"]) > 3.5
+
+
+ENGAGEMENTS = (("engagement_share", 0.8),)  # revision 8's engagements, off by default
+
+
+@pytest.mark.parametrize("metric", ("killed_cumulative", "mean_fear", "desertion_rate"))
+def test_the_two_agree_when_losses_come_in_engagements(metric):
+    """Both spread a unit's losses over actions and squads in contact the same way."""
+    gap = gap_in_standard_errors(
+        outcomes("model", ENGAGEMENTS)[metric], outcomes("reference", ENGAGEMENTS)[metric]
+    )
+    assert gap < 3.5, f"{metric}: means differ by {gap:.1f} standard errors"
