@@ -1,0 +1,55 @@
+"""Choose `threshold_mean` on the design seeds (100-109; a calibration aid, not a test).
+
+    uv run python docs/design/threshold_calibration.py threshold_mean=0.585 [name=value ...]
+
+Runs `baseline` for 180 days on design seeds 100-109 (two worker processes) with the given
+parameters and prints: the mean 180-day desertion rate and each seed's; the frontline share of
+deserters; the day of the first tenth of desertions; the frontline companies (those that fought)
+by their rate (<10%, 10-30%, >=30%); and the largest cascade by day 90 in a frontline company.
+The calibration tables of revisions 5-9 in docs/validation_plan.md come from this command.
+"""
+
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from model.metrics import unit_table
+from model.model import MoraleModel
+from model.state import Posture
+
+DESIGN_SEEDS = range(100, 110)
+
+
+def one_seed(args: tuple[int, dict]) -> tuple:
+    seed, overrides = args
+    model = MoraleModel(rng=seed, **overrides)
+    model.run(90)
+    units = unit_table(model)
+    early = units[units.posture == "frontline"].largest_cascade.max()
+    model.run(90)
+    s = model.soldier_table
+    left = s.times_deserted > 0
+    front = (s.deserted_posture[left] == int(Posture.FRONTLINE)).mean() if left.any() else float("nan")
+    days = np.sort(s.deserted_day[left])
+    first_tenth = int(days[len(days) // 10]) if len(days) else -1
+    units = unit_table(model)
+    rates = units[units.days_frontline > 0].desertion_rate.to_numpy()
+    bins = ((rates < 0.1).sum(), ((rates >= 0.1) & (rates < 0.3)).sum(), (rates >= 0.3).sum())
+    return left.sum() / s.n, front, first_tenth, bins, 0 if early != early else int(early)
+
+
+if __name__ == "__main__":
+    overrides = {}
+    for argument in sys.argv[1:]:
+        name, value = argument.split("=")
+        overrides[name] = float(value)
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(one_seed, [(seed, overrides) for seed in DESIGN_SEEDS]))
+    rates = [r[0] for r in results]
+    print(overrides, f"mean {np.mean(rates):.1%}", " ".join(f"{r:.3f}" for r in rates))
+    print("  front share", " ".join(f"{r[1]:.2f}" for r in results), "| first tenth",
+          [r[2] for r in results])
+    bins = np.sum([r[3] for r in results], axis=0)
+    print("  companies <10/10-30/>=30:", *bins, "| largest frontline cascade by day 90:",
+          [r[4] for r in results])
