@@ -60,6 +60,34 @@ def test_the_comparison_would_catch_a_different_rule():
 ENGAGEMENTS = (("engagement_share", 0.8),)  # revision 8's engagements, off by default
 
 
+@cache
+def worst_unit_days(kind: str, overrides: tuple = ()) -> np.ndarray:
+    """Per seed, the most soldiers of one unit hit on one day: what engagements concentrate."""
+    worst = []
+    for seed in SEEDS:
+        if kind == "model":
+            model = MoraleModel(rng=seed, **ARMY, **dict(overrides))
+            most = 0
+            for _ in range(DAYS):
+                model.step()
+                most = max(most, int(model.unit_hit.max()))
+        else:
+            reference = ReferenceModel(rng=seed, **ARMY, **dict(overrides))
+            most = 0
+            for _ in range(DAYS):
+                reference.step()
+                most = max(most, max(unit.hit_today for unit in reference.units))
+        worst.append(most)
+    return np.array(worst, dtype=float)
+
+
+def test_the_two_concentrate_losses_alike_in_engagements_and_the_check_has_power():
+    model = worst_unit_days("model", ENGAGEMENTS)
+    assert gap_in_standard_errors(model, worst_unit_days("reference", ENGAGEMENTS)) < 3.5
+    # a reference that ignored engagements (the same mean hazard, spread every day) is told apart
+    assert gap_in_standard_errors(model, worst_unit_days("reference")) > 3.5
+
+
 @pytest.mark.parametrize("metric", ("killed_cumulative", "mean_fear", "desertion_rate"))
 def test_the_two_agree_when_losses_come_in_engagements(metric):
     """Both spread a unit's losses over actions and squads in contact the same way."""
