@@ -16,10 +16,9 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+from threshold_calibration import one_seed as calibration_run  # the script beside this one
 
 from model import processes as proc
-from model.metrics import unit_table
-from model.model import MoraleModel
 
 
 def prototype_engagements(draws: np.random.Generator, days: float, share: float, contact: float,
@@ -45,13 +44,8 @@ def prototype_engagements(draws: np.random.Generator, days: float, share: float,
 def one_seed(args: tuple) -> tuple:
     seed, engagement, overrides = args
     proc.todays_engagements = prototype_engagements(np.random.default_rng(seed + 10_000), *engagement)
-    model = MoraleModel(rng=seed, **overrides)
-    model.run(90)
-    units = unit_table(model)
-    early = units[units.posture == "frontline"].largest_cascade.max()
-    model.run(90)
-    s = model.soldier_table
-    return (s.times_deserted > 0).sum() / s.n, 0 if early != early else int(early)
+    rate, _, _, _, early = calibration_run((seed, overrides))  # the model's fight calls the stand-in
+    return rate, early
 
 
 if __name__ == "__main__":
