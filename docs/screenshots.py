@@ -82,13 +82,18 @@ def views(browser, url: str) -> None:
 
 def by_link(browser, url: str) -> None:
     """Runs opened by their links (?lesson=...&day=...): the page replays them to the day."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # taller than 900, so that the status line and the whole diagram fit in one picture
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(url + "?lesson=morale_cycle_tipping&seed=42&day=180")
     page.wait_for_function("() => document.querySelector('[data-testid=day]')?.innerText === 'Day 180'")
     page.get_by_role("tab", name="Morale cycle").click()
     page.wait_for_selector("[data-testid=loop-diagram]")
     time.sleep(1)
-    page.get_by_test_id("loop-diagram").scroll_into_view_if_needed()
+    # the status line just below the app bar (scrolling the diagram into view hid half of it)
+    page.get_by_role("button", name="Play").evaluate(
+        "e => { e.style.scrollMarginTop = '76px'; e.scrollIntoView({block: 'start'}); }"
+    )
+    time.sleep(0.5)
     page.screenshot(path=OUT / "cycle.png")
     page.goto(url + "?lesson=hysteresis&seed=42&day=180")
     page.wait_for_function("() => document.querySelector('[data-testid=day]')?.innerText === 'Day 180'")
