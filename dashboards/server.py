@@ -58,6 +58,10 @@ def environment(scenario: str, lesson_path: Path | None = None) -> dict[str, str
     # keep every army in memory. A reload within two minutes finds its session; a later one
     # rebuilds the same run from the link in the address bar (dashboards/links.py).
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", KERNEL_CULL_TIMEOUT)
+    # glibc gives each thread that allocates its own arena (up to 8 per core); a class's tabs
+    # leave memory scattered over them that malloc_trim cannot return. Two arenas kept about half
+    # as much after a class closed its tabs (docs/dashboard.md, "Under a class's load").
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     # Only Solara's SameSite warning, printed for every page load (every tab) served over plain
     # http on a host other than "localhost" (127.0.0.1, or a classroom address). It is about
     # embedding the page in another site's iframe, which the dashboard never is: Solara falls
