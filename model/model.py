@@ -418,10 +418,11 @@ class MoraleModel(mesa.Model):
         """Casualties among soldiers and officers at the front; returns a mask of those hit."""
         p, s, u, o, rng = self.params, self.soldier_table, self.unit_table, self.officer_table, self.rng
         self.unit_hazard = proc.casualty_hazard(p, u.posture, self.unit_stretch, self.unit_competence)
-        unit_factor, squad_factor = proc.todays_engagements(p, rng, p.n_units, self.squad_capacity.size)
+        unit_factor, squad_factor = proc.todays_engagements(p, rng, self.squad_unit)
+        # per squad, then one lookup per soldier (as the unit's hazard was before engagements)
+        squad_hazard = np.minimum(self.unit_hazard[self.squad_unit] * squad_factor, 1.0)
         present = np.flatnonzero(self.present_mask())
-        hazard = np.minimum(self.unit_hazard[s.unit[present]] * squad_factor[s.squad[present]], 1.0)
-        hit_rows = present[rng.random(present.size) < hazard]
+        hit_rows = present[rng.random(present.size) < squad_hazard[s.squad[present]]]
         dies = rng.random(hit_rows.size) < proc.killed_share(p, self.medical)
         killed, wounded = hit_rows[dies], hit_rows[~dies]
         self._set_status(killed, Status.KILLED)

@@ -188,7 +188,7 @@ def casualty_hazard(
 
 
 def todays_engagements(
-    p: Parameters, rng: np.random.Generator, n_units: int, n_squads: int
+    p: Parameters, rng: np.random.Generator, squad_unit: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Where today's fighting falls: each unit's and each squad's share of its usual hazard.
 
@@ -202,8 +202,9 @@ def todays_engagements(
     ``casualty_hazard``'s; what changes is that a squad in a bad action sees
     several friends hit on one day, and its survivors' fear rises together
     (revision 8: the shared blow that lets a departure find comrades near
-    their thresholds). Squads are numbered unit by unit, as in the model.
+    their thresholds). ``squad_unit`` is each squad's unit.
     """
+    n_units, n_squads = p.n_units, squad_unit.size
     if p.engagement_share == 0.0:  # the steady trickle: no draws, so its runs stay as they were
         return np.ones(n_units), np.ones(n_squads)
     engaged = rng.random(n_units) < 1.0 / p.engagement_days
@@ -213,7 +214,6 @@ def todays_engagements(
     action = engaged * severity * p.engagement_days  # per unit, expectation 1
     steady = 1.0 - p.engagement_share
     unit_factor = steady + p.engagement_share * action
-    squad_unit = np.arange(n_squads) * n_units // n_squads
     squad_factor = steady + p.engagement_share * action[squad_unit] * in_contact / p.contact_share
     return unit_factor, squad_factor
 

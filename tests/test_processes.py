@@ -433,16 +433,19 @@ def test_punishment_angers_only_under_harsh_officers():
 
 def test_without_engagements_every_squad_takes_the_units_usual_hazard_and_nothing_is_drawn():
     rng = np.random.default_rng(0)
-    unit_factor, squad_factor = proc.todays_engagements(params(engagement_share=0.0), rng, 4, 40)
+    squad_unit = np.repeat(np.arange(4), 10)
+    p = params(engagement_share=0.0, n_units=4)
+    unit_factor, squad_factor = proc.todays_engagements(p, rng, squad_unit)
     assert (unit_factor == 1).all() and (squad_factor == 1).all()
     assert rng.random() == np.random.default_rng(0).random()  # the stream is untouched
 
 
 def test_engagements_keep_the_mean_hazard_but_put_it_on_few_days_and_squads():
-    p = params(engagement_share=0.8, engagement_days=10, contact_share=0.3, engagement_spread=1.5)
     n_units, per_unit = 20_000, 10
-    unit_factor, squad_factor = proc.todays_engagements(p, np.random.default_rng(1), n_units,
-                                                        n_units * per_unit)
+    p = params(engagement_share=0.8, engagement_days=10, contact_share=0.3, engagement_spread=1.5,
+               n_units=n_units)
+    squad_unit = np.repeat(np.arange(n_units), per_unit)
+    unit_factor, squad_factor = proc.todays_engagements(p, np.random.default_rng(1), squad_unit)
     assert unit_factor.mean() == pytest.approx(1.0, rel=0.1)
     assert squad_factor.mean() == pytest.approx(1.0, rel=0.1)
     quiet = np.isclose(squad_factor, 0.2)  # only the steady fifth: not engaged or not in contact

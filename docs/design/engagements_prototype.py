@@ -25,7 +25,8 @@ def prototype_engagements(draws: np.random.Generator, days: float, share: float,
                           spread: float):
     """A stand-in for ``processes.todays_engagements`` with its own stream and exponential option."""
 
-    def todays_engagements(p, rng, n_units, n_squads):
+    def todays_engagements(p, rng, squad_unit):
+        n_units, n_squads = p.n_units, squad_unit.size
         engaged = draws.random(n_units) < 1 / days
         if spread == 0:
             severity = draws.exponential(1.0, n_units)
@@ -33,7 +34,6 @@ def prototype_engagements(draws: np.random.Generator, days: float, share: float,
             severity = draws.lognormal(-spread**2 / 2, spread, n_units)
         in_contact = draws.random(n_squads) < contact
         action = engaged * severity * days
-        squad_unit = np.arange(n_squads) * n_units // n_squads
         unit_factor = (1 - share) + share * action
         squad_factor = (1 - share) + share * action[squad_unit] * in_contact / contact
         return unit_factor, squad_factor

@@ -17,9 +17,9 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+from threshold_calibration import measure  # the script beside this one
 
 from model import processes as proc
-from model.metrics import unit_table
 from model.model import MoraleModel
 from model.state import Posture
 
@@ -61,17 +61,8 @@ def one_seed(args: tuple) -> tuple:
     seed, local, relief, overrides = args
     model = Prototype(rng=seed, **overrides)
     model.local, model.relief = local, relief
-    model.run(90)
-    units = unit_table(model)
-    early = units[units.days_frontline > 0].largest_cascade.max()
-    model.run(90)
-    s = model.soldier_table
-    left = s.times_deserted > 0
-    front = (s.deserted_posture[left] == int(Posture.FRONTLINE)).mean() if left.any() else float("nan")
-    units = unit_table(model)
-    rates = units[units.days_frontline > 0].desertion_rate.to_numpy()
-    bins = ((rates < 0.1).sum(), ((rates >= 0.1) & (rates < 0.3)).sum(), (rates >= 0.3).sum())
-    return left.sum() / s.n, front, bins, 0 if early != early else int(early), model.reliefs
+    rate, front, _, bins, early = measure(model, early_in_fought=True)
+    return rate, front, bins, early, model.reliefs
 
 
 if __name__ == "__main__":

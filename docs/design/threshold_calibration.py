@@ -23,10 +23,16 @@ DESIGN_SEEDS = range(100, 110)
 
 def one_seed(args: tuple[int, dict]) -> tuple:
     seed, overrides = args
-    model = MoraleModel(rng=seed, **overrides)
+    return measure(MoraleModel(rng=seed, **overrides))
+
+
+def measure(model: MoraleModel, early_in_fought: bool = False) -> tuple:
+    """Run 180 days; the rate, frontline share, first tenth's day, company bins and largest early
+    cascade (in a frontline company on day 90, or in any company that had fought by then)."""
     model.run(90)
     units = unit_table(model)
-    early = units[units.posture == "frontline"].largest_cascade.max()
+    early_units = units.days_frontline > 0 if early_in_fought else units.posture == "frontline"
+    early = units[early_units].largest_cascade.max()
     model.run(90)
     s = model.soldier_table
     left = s.times_deserted > 0
