@@ -136,6 +136,25 @@ def test_the_tipping_criterion_tells_hold_or_collapse_from_a_shift():
     assert not facts.judge_tipping(_tipping_rows(shifted)).holds
 
 
+def test_the_frontline_criterion_reads_rates_not_how_many_companies_are_at_the_front():
+    """Fact 2 judges the share an army of WWII's make-up (14% at the front) would have: the
+    source's 25x holds whatever the scenario's make-up; equal rates, or a rear that never
+    deserts, do not."""
+    assert facts.standardised_front_share(0.05, 0.05) == pytest.approx(0.14)
+    assert facts.standardised_front_share(0.25, 0.01) == pytest.approx(3.5 / 4.36)
+    assert np.isnan(facts.standardised_front_share(0.0, 0.0))
+
+    def rows(front, rear, share):  # share: of deserters in this army, which the verdict ignores
+        rng = np.random.default_rng(2)
+        return [{"front": f, "rear": r, "front_share": share,
+                 "standardised_share": facts.standardised_front_share(f, r)}
+                for f, r in zip(rng.normal(front, front / 10, 12).clip(0), rng.normal(rear, rear / 10, 12).clip(0))]
+
+    assert facts.judge_frontline(rows(0.075, 0.003, 0.94)).holds  # 25x in a 40%-front army
+    assert not facts.judge_frontline(rows(0.05, 0.025, 0.80)).holds  # 2x: 80% here, 25% in WWII's
+    assert not facts.judge_frontline(rows(0.06, 0.0, 1.0)).holds  # a rear that never deserts
+
+
 def test_measure_is_deterministic_per_seed_and_differs_between_seeds():
     """The same seed twice gives the same numbers (fresh runs); another seed, other numbers."""
     once, again = facts.measure("1", 3, run=fresh_run), facts.measure("1", 3, run=fresh_run)
