@@ -381,8 +381,13 @@ class MoraleModel(mesa.Model):
         self.certainty_belief = proc.certainty_belief(
             p, self.certainty_belief, proc.caught_before_escape(p, self.capture_chance)
         )
+        belief = self.certainty_belief
+        if p.local_arrest_estimate > 0:  # each company also sees its own deserters at large
+            at_large_here = proc.per_unit_sum(s.unit[self.pursued_rows], None, p.n_units)
+            unit_police = self.police * u.authorised / max(float(u.authorised.sum()), 1.0)
+            belief = belief * proc.local_arrest_factor(p, unit_police, at_large_here)
         self.unit_certainty = proc.perceived_certainty(
-            p, self.certainty_belief, self.unit_harshness, u.punishment_salience
+            p, belief, self.unit_harshness, u.punishment_salience
         )
 
     def remember_losses(self, deserters: np.ndarray, present_at_dawn: np.ndarray) -> None:

@@ -331,6 +331,14 @@ class Parameters(BaseModel):
         meaning="Epstein's k: arrest probability = 1 - exp(-capture_k x police / deserters at large).",
         source="Epstein 2002: k = 2.3",
     )
+    local_arrest_estimate: float = _param(
+        0.0, ge=0, le=1, units="weight", group="behaviour",
+        meaning="How far a company's estimate of being caught follows what it sees, its own "
+        "deserters still pursued against its share of the police (1, Epstein's local vision), "
+        "rather than the army's figure (0, the default).",
+        source="Epstein 2002 (arrest probability within the agent's vision); revision 10 "
+        "(docs/validation_plan.md)",
+    )
     certainty_days: float = _param(
         14.0, ge=1, le=1000, units="days", group="behaviour",
         meaning="Time for soldiers' belief in the certainty of capture to follow the police's "

@@ -661,6 +661,22 @@ def arrest_probability(p: Parameters, police: float, at_large: int) -> float:
     return 1.0 - float(np.exp(-p.capture_k * police / max(at_large, 1)))
 
 
+def local_arrest_factor(p: Parameters, police: np.ndarray, at_large: np.ndarray) -> np.ndarray:
+    """How a company's own deserters at large scale its belief in being caught, per unit.
+
+    Epstein (2002): an agent estimates the arrest probability from the police
+    and the actives *within his vision*, which is what makes his bursts local.
+    A company sees its share of the ``police`` and its own deserters still
+    pursued (``at_large``): Epstein's ratio, 1 - exp(-``capture_k`` x c / max(a, 1)),
+    against the same with at most one at large (the army's belief holds).
+    Weighted by ``local_arrest_estimate`` (0: the army's figure everywhere).
+    """
+    seen = 1.0 - np.exp(-p.capture_k * police / np.maximum(at_large, 1))
+    calm = 1.0 - np.exp(-p.capture_k * police)
+    ratio = np.divide(seen, calm, out=np.ones_like(seen, dtype=float), where=calm > 0)
+    return 1.0 - p.local_arrest_estimate * (1.0 - ratio)
+
+
 def capture_chance(p: Parameters, arrest: float) -> float:
     """Today's chance that a deserter still pursued is caught.
 
@@ -693,12 +709,13 @@ def certainty_belief(p: Parameters, belief: float, caught_share: float) -> float
 
 
 def perceived_certainty(
-    p: Parameters, belief: float, harshness: np.ndarray, salience: np.ndarray
+    p: Parameters, belief: float | np.ndarray, harshness: np.ndarray, salience: np.ndarray
 ) -> np.ndarray:
     """Perceived certainty of being caught, per unit (0..1).
 
     Article: "stricter laws"; a "rigid and often punitive command structure".
-    The army-wide ``belief`` (``certainty_belief``), raised under harsh officers
+    The army-wide ``belief`` (``certainty_belief``; per unit when
+    ``local_arrest_factor`` scales it), raised under harsh officers
     (by up to ``harsh_certainty``) and for a while after comrades are punished
     (``salience_certainty`` per punishment per 100 soldiers).
     """

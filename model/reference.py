@@ -332,8 +332,9 @@ class ReferenceModel(mesa.Model):
 
     def morning(self) -> None:
         p = self.p
-        pursued = sum(1 for s in self.soldiers
-                      if s.status == DESERTED and self.day - s.deserted_day <= p.pursuit_days)
+        pursued_soldiers = [s for s in self.soldiers
+                            if s.status == DESERTED and self.day - s.deserted_day <= p.pursuit_days]
+        pursued = len(pursued_soldiers)
         police = p.police_per_100 / 100 * sum(u.authorised for u in self.units)
         arrest = 1 - math.exp(-p.capture_k * police / max(pursued, 1))
         self.capture_chance = p.enforcement * p.max_capture_rate * arrest
@@ -351,7 +352,14 @@ class ReferenceModel(mesa.Model):
                                / len(serving)) if serving else 0.0
             unit.harshness = (sum(clip(p.officer_harshness + o.harshness_offset) for o in serving)
                               / len(serving)) if serving else 0.0
-            unit.certainty = clip(self.belief * (1 + p.harsh_certainty * unit.harshness)
+            belief = self.belief
+            if p.local_arrest_estimate > 0:  # Epstein's ratio as the company sees it
+                own_police = police * unit.authorised / sum(u.authorised for u in self.units)
+                own = sum(1 for s in pursued_soldiers if s.unit is unit)
+                seen = 1 - math.exp(-p.capture_k * own_police / max(own, 1))
+                calm = 1 - math.exp(-p.capture_k * own_police)
+                belief *= 1 - p.local_arrest_estimate * (1 - (seen / calm if calm > 0 else 1.0))
+            unit.certainty = clip(belief * (1 + p.harsh_certainty * unit.harshness)
                                   + p.salience_certainty * unit.salience)
             unit.hit_today = 0
             unit.deserted_today = 0

@@ -148,7 +148,8 @@ def test_the_frontline_criterion_reads_rates_not_how_many_companies_are_at_the_f
         rng = np.random.default_rng(2)
         return [{"front": f, "rear": r, "front_share": share,
                  "standardised_share": facts.standardised_front_share(f, r)}
-                for f, r in zip(rng.normal(front, front / 10, 12).clip(0), rng.normal(rear, rear / 10, 12).clip(0))]
+                for f, r in zip(rng.normal(front, front / 10, 12).clip(0),
+                                rng.normal(rear, rear / 10, 12).clip(0), strict=True)]
 
     assert facts.judge_frontline(rows(0.075, 0.003, 0.94)).holds  # 25x in a 40%-front army
     assert not facts.judge_frontline(rows(0.05, 0.025, 0.80)).holds  # 2x: 80% here, 25% in WWII's

@@ -303,6 +303,20 @@ def test_newcomers_to_the_front_are_deploying_for_dread_days_only():
     assert not proc.is_deploying(p, False, 0)
 
 
+def test_a_company_with_its_own_deserters_at_large_believes_less_in_capture():
+    """Epstein's local estimate: one at large changes nothing, more lower the belief as his
+    ratio falls (c = 0.8: x0.72 with 2, x0.37 with 5); 0 keeps the army's figure."""
+    police, at_large = np.full(6, 0.8), np.array([0, 1, 2, 3, 5, 20])
+    local = proc.local_arrest_factor(params(local_arrest_estimate=1.0), police, at_large)
+    assert local[0] == local[1] == pytest.approx(1.0)
+    assert local[2] == pytest.approx(0.72, abs=0.01) and local[4] == pytest.approx(0.37, abs=0.01)
+    assert np.all(np.diff(local[1:]) < 0)
+    half = proc.local_arrest_factor(params(local_arrest_estimate=0.5), police, at_large)
+    assert half == pytest.approx(1 - 0.5 * (1 - local))
+    assert np.all(proc.local_arrest_factor(params(), police, at_large) == 1.0)
+    assert proc.local_arrest_factor(params(local_arrest_estimate=1.0), np.zeros(1), np.ones(1))[0] == 1.0
+
+
 def test_deterrence_rises_with_belief_certainty_severity_and_risk_aversion():
     harsh, p0 = np.array([0.5]), params()
     assert proc.perceived_certainty(p0, 0.6, harsh, np.zeros(1)) > proc.perceived_certainty(

@@ -14,6 +14,7 @@ import pytest
 
 from model.model import MoraleModel
 from model.reference import ReferenceModel
+from model.state import Status
 
 # Enough desertion to compare, short of collapse (revision 6: at 0.8 the army melts, and the fear
 # of those left says more about who stayed than about the rules).
@@ -94,4 +95,51 @@ def test_the_two_agree_when_losses_come_in_engagements(metric):
     gap = gap_in_standard_errors(
         outcomes("model", ENGAGEMENTS)[metric], outcomes("reference", ENGAGEMENTS)[metric]
     )
+    assert gap < 3.5, f"{metric}: means differ by {gap:.1f} standard errors"
+
+
+LOCAL = (("local_arrest_estimate", 1.0),)  # revision 10's local estimate, Epstein's vision
+# Without punishments seen and harsh officers a company's certainty is the belief times its own
+# factor, so what the local estimate does is seen plainly (revision 7: a ratio of exactly 1).
+PLAIN = (("salience_certainty", 0.0), ("harsh_certainty", 0.0))
+
+
+@cache
+def certainty_where_deserters_are_at_large(kind: str, overrides: tuple = ()) -> np.ndarray:
+    """Per seed, the mean over days of: certainty in companies with 2+ of their own deserters
+    pursued, over that in the others (deserters of earlier days, as each morning counts them)."""
+    ratios = []
+    for seed in SEEDS:
+        model = (MoraleModel if kind == "model" else ReferenceModel)(rng=seed, **ARMY, **dict(overrides))
+        days = []
+        for _ in range(DAYS):
+            model.step()
+            if kind == "model":
+                s, certainty = model.soldier_table, model.unit_certainty
+                since = model.day - s.deserted_day
+                gone = (s.status == Status.DESERTED) & (since >= 1) & (since <= model.params.pursuit_days)
+                at_large = np.bincount(s.unit[gone], minlength=certainty.size)
+            else:
+                certainty = np.array([unit.certainty for unit in model.units])
+                at_large = np.array([sum(1 for s in model.soldiers if s.status == Status.DESERTED
+                                         and s.unit is unit and 1 <= model.day - s.deserted_day
+                                         <= model.p.pursuit_days) for unit in model.units])
+            if (at_large >= 2).any() and (at_large <= 1).any():
+                days.append(certainty[at_large >= 2].mean() / certainty[at_large <= 1].mean())
+        ratios.append(np.mean(days) if days else 1.0)
+    return np.array(ratios)
+
+
+def test_both_lower_the_certainty_of_companies_whose_deserters_are_at_large_alike():
+    model = certainty_where_deserters_are_at_large("model", LOCAL + PLAIN)
+    assert model.mean() < 0.9
+    same_rule = certainty_where_deserters_are_at_large("reference", LOCAL + PLAIN)
+    assert gap_in_standard_errors(model, same_rule) < 3.5
+    # a reference that kept the army's figure everywhere is told apart
+    assert gap_in_standard_errors(model, certainty_where_deserters_are_at_large("reference", PLAIN)) > 3.5
+
+
+@pytest.mark.parametrize("metric", ("desertion_rate", "caught_cumulative", "mean_motivation"))
+def test_the_two_agree_when_each_company_sees_its_own_deserters(metric):
+    gap = gap_in_standard_errors(outcomes("model", LOCAL)[metric], outcomes("reference", LOCAL)[metric])
     assert gap < 3.5, f"{metric}: means differ by {gap:.1f} standard errors"
