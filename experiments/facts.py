@@ -605,7 +605,7 @@ def measure_conscripts(seed: int, run: Runner = cached_run) -> PerSeed:
 
 def judge_conscripts(per_seed: list[PerSeed]) -> Verdict:
     c = {key: _column(per_seed, key) for key in per_seed[0]}
-    ratio = ratio_estimate(c["conscript"] / np.maximum(c["contract"], RATE_FLOOR))
+    ratio = ratio_estimate(np.maximum(c["conscript"], RATE_FLOOR) / np.maximum(c["contract"], RATE_FLOOR))
     composition = Estimate.of(c["all_conscripts"] - c["few_conscripts"])
     checks = [ratio.above(1.5), composition.above(0)]
     return _verdict(

@@ -156,6 +156,15 @@ def test_the_frontline_criterion_reads_rates_not_how_many_companies_are_at_the_f
     assert not facts.judge_frontline(rows(0.06, 0.0, 1.0)).holds  # a rear that never deserts
 
 
+def test_a_seed_where_no_conscript_deserts_does_not_break_the_conscript_ratio():
+    """Revision 10, seeds 0-19: one army's conscripts all stayed, and the ratio printed x0.00
+    with no interval (the log of 0); a rate of 0 counts as 0.1%, as in facts 2, 3 and 9."""
+    rows = [{"conscript": c, "contract": 0.02, "all_conscripts": 0.05, "few_conscripts": 0.03}
+            for c in (0.0, 0.06, 0.05, 0.07, 0.04)]
+    ratio = facts.judge_conscripts(rows).details["ratio"]
+    assert np.isfinite([ratio.mean, ratio.low, ratio.high]).all() and 0 < ratio.low < ratio.mean
+
+
 def test_measure_is_deterministic_per_seed_and_differs_between_seeds():
     """The same seed twice gives the same numbers (fresh runs); another seed, other numbers."""
     once, again = facts.measure("1", 3, run=fresh_run), facts.measure("1", 3, run=fresh_run)
