@@ -1,9 +1,10 @@
 """Choose `threshold_mean` on the design seeds (100-109; a calibration aid, not a test).
 
-    uv run python docs/design/threshold_calibration.py threshold_mean=0.585 [name=value ...]
+    uv run python docs/design/threshold_calibration.py threshold_mean=0.585 [seeds=N] [name=value ...]
 
-Runs `baseline` for 180 days on design seeds 100-109 (two worker processes) with the given
-parameters and prints: the mean 180-day desertion rate and each seed's; the frontline share of
+Runs `baseline` for 180 days on design seeds 100-109 (`seeds=N`: 100 to 100+N-1; two worker
+processes) with the given parameters and prints: the mean 180-day desertion rate with its
+standard error over seeds, and each seed's; the frontline share of
 deserters; the day of the first tenth of desertions; the frontline companies (those that fought)
 by their rate (<10%, 10-30%, >=30%); and the largest cascade by day 90 in a frontline company.
 The calibration tables of revisions 5-9 in docs/validation_plan.md come from this command.
@@ -46,14 +47,19 @@ def measure(model: MoraleModel, early_in_fought: bool = False) -> tuple:
 
 
 if __name__ == "__main__":
-    overrides = {}
+    overrides, seeds = {}, DESIGN_SEEDS
     for argument in sys.argv[1:]:
         name, value = argument.split("=")
-        overrides[name] = float(value)
+        if name == "seeds":
+            seeds = range(DESIGN_SEEDS.start, DESIGN_SEEDS.start + int(value))
+        else:
+            overrides[name] = float(value)
     with ProcessPoolExecutor(2) as pool:
-        results = list(pool.map(one_seed, [(seed, overrides) for seed in DESIGN_SEEDS]))
+        results = list(pool.map(one_seed, [(seed, overrides) for seed in seeds]))
     rates = [r[0] for r in results]
-    print(overrides, f"mean {np.mean(rates):.1%}", " ".join(f"{r:.3f}" for r in rates))
+    se = np.std(rates, ddof=1) / np.sqrt(len(rates))
+    print(overrides, f"seeds {seeds.start}-{seeds.stop - 1}: mean {np.mean(rates):.1%} (se {se:.1%})",
+          " ".join(f"{r:.3f}" for r in rates))
     print("  front share", " ".join(f"{r[1]:.2f}" for r in results), "| first tenth",
           [r[2] for r in results])
     bins = np.sum([r[3] for r in results], axis=0)
