@@ -58,7 +58,7 @@ if __name__ == "__main__":
         results = list(pool.map(one_seed, [(seed, overrides) for seed in seeds]))
     rates = [r[0] for r in results]
     se = np.std(rates, ddof=1) / np.sqrt(len(rates))
-    print(overrides, f"seeds {seeds.start}-{seeds.stop - 1}: mean {np.mean(rates):.1%} (se {se:.1%})",
+    print(overrides, f"seeds {seeds.start}-{seeds.stop - 1}: mean {np.mean(rates):.2%} (se {se:.2%})",
           " ".join(f"{r:.3f}" for r in rates))
     print("  front share", " ".join(f"{r[1]:.2f}" for r in results), "| first tenth",
           [r[2] for r in results])
