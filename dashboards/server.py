@@ -42,6 +42,9 @@ def command(host: str = HOST, port: int = PORT) -> list[str]:
             "--port", str(port), "--no-open", "--production", "--log-level", "warning"]
 
 
+MALLOC_THRESHOLD = "131072"  # bytes: glibc's default starting value, held fixed
+
+
 def environment(scenario: str, lesson_path: Path | None = None) -> dict[str, str]:
     """The server's environment: the preset (and lesson) to open first; no telemetry."""
     env = {**os.environ, "MORALE_SCENARIO": scenario}
@@ -62,6 +65,11 @@ def environment(scenario: str, lesson_path: Path | None = None) -> dict[str, str
     # leave memory scattered over them that malloc_trim cannot return. Two arenas kept about half
     # as much after a class closed its tabs (docs/dashboard.md, "Under a class's load").
     env.setdefault("MALLOC_ARENA_MAX", "2")
+    # Fixed thresholds (glibc otherwise raises its mmap threshold after each large free, so that
+    # later large blocks come from the heap, where they stay): after three classes one after
+    # another the server kept 353, 355 and 353 MB, a plateau (two arenas alone: 357, 357, 368).
+    for variable in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
+        env.setdefault(variable, MALLOC_THRESHOLD)
     # Only Solara's SameSite warning, printed for every page load (every tab) served over plain
     # http on a host other than "localhost" (127.0.0.1, or a classroom address). It is about
     # embedding the page in another site's iframe, which the dashboard never is: Solara falls

@@ -152,3 +152,17 @@ def test_the_server_counts_the_armies_alive_in_it():
     del army
     gc.collect()
     assert live_armies() == before
+
+
+def test_the_server_holds_glibcs_allocator_to_two_arenas_and_fixed_thresholds(monkeypatch):
+    """What kept a class's memory from piling up (docs/dashboard.md, "Under a class's load");
+    a value the user set in the environment wins."""
+    from dashboards.server import MALLOC_THRESHOLD, environment
+
+    for variable in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
+        monkeypatch.delenv(variable, raising=False)
+    env = environment("baseline")
+    assert env["MALLOC_ARENA_MAX"] == "2"
+    assert env["MALLOC_MMAP_THRESHOLD_"] == env["MALLOC_TRIM_THRESHOLD_"] == MALLOC_THRESHOLD
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert environment("baseline")["MALLOC_ARENA_MAX"] == "4"
