@@ -336,8 +336,8 @@ class Parameters(BaseModel):
         meaning="How far a company's estimate of being caught follows what it sees, its own "
         "deserters still pursued against its share of the police (1, Epstein's local vision), "
         "rather than the army's figure (0, the default).",
-        source="Epstein 2002 (arrest probability within the agent's vision); revision 10 "
-        "(docs/validation_plan.md)",
+        source="0: revisions 9 and 10 (1, after Epstein 2002: the arrest probability within "
+        "the agent's vision) were judged and not kept (docs/validation.md)",
     )
     certainty_days: float = _param(
         14.0, ge=1, le=1000, units="days", group="behaviour",
