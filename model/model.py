@@ -384,8 +384,9 @@ class MoraleModel(mesa.Model):
         belief = self.certainty_belief
         if p.local_arrest_estimate > 0:  # each company also sees its own deserters at large
             at_large_here = proc.per_unit_sum(s.unit[self.pursued_rows], None, p.n_units)
-            unit_police = self.police * u.authorised / max(float(u.authorised.sum()), 1.0)
-            belief = belief * proc.local_arrest_factor(p, unit_police, at_large_here)
+            belief = belief * proc.local_arrest_factor(
+                p, proc.police_strength(p, u.authorised), at_large_here
+            )
         self.unit_certainty = proc.perceived_certainty(
             p, belief, self.unit_harshness, u.punishment_salience
         )

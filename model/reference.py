@@ -21,6 +21,7 @@ model's, so runs agree in distribution, not draw for draw.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import mesa
 import numpy as np
@@ -335,6 +336,7 @@ class ReferenceModel(mesa.Model):
         pursued_soldiers = [s for s in self.soldiers
                             if s.status == DESERTED and self.day - s.deserted_day <= p.pursuit_days]
         pursued = len(pursued_soldiers)
+        at_large_from = Counter(s.unit.uid for s in pursued_soldiers)  # per unit, for the local estimate
         police = p.police_per_100 / 100 * sum(u.authorised for u in self.units)
         arrest = 1 - math.exp(-p.capture_k * police / max(pursued, 1))
         self.capture_chance = p.enforcement * p.max_capture_rate * arrest
@@ -354,8 +356,8 @@ class ReferenceModel(mesa.Model):
                               / len(serving)) if serving else 0.0
             belief = self.belief
             if p.local_arrest_estimate > 0:  # Epstein's ratio as the company sees it
-                own_police = police * unit.authorised / sum(u.authorised for u in self.units)
-                own = sum(1 for s in pursued_soldiers if s.unit is unit)
+                own_police = p.police_per_100 / 100 * unit.authorised
+                own = at_large_from[unit.uid]
                 seen = 1 - math.exp(-p.capture_k * own_police / max(own, 1))
                 calm = 1 - math.exp(-p.capture_k * own_police)
                 belief *= 1 - p.local_arrest_estimate * (1 - (seen / calm if calm > 0 else 1.0))

@@ -12,6 +12,7 @@ from functools import cache
 import numpy as np
 import pytest
 
+from model import processes as proc
 from model.model import MoraleModel
 from model.reference import ReferenceModel
 from model.state import Status
@@ -117,7 +118,7 @@ def certainty_where_deserters_are_at_large(kind: str, overrides: tuple = ()) -> 
             if kind == "model":
                 s, certainty = model.soldier_table, model.unit_certainty
                 since = model.day - s.deserted_day
-                gone = (s.status == Status.DESERTED) & (since >= 1) & (since <= model.params.pursuit_days)
+                gone = (s.status == Status.DESERTED) & (since >= 1) & proc.pursued(model.params, since)
                 at_large = np.bincount(s.unit[gone], minlength=certainty.size)
             else:
                 certainty = np.array([unit.certainty for unit in model.units])
