@@ -477,6 +477,12 @@ class Parameters(BaseModel):
         meaning="Time for motivation to settle at the officers' target (e-folding).",
         source=CALIBRATED,
     )
+    officer_calm: float = _param(
+        1.0, ge=0, le=2, units="x (competence - 0.5)", group="behaviour",
+        meaning="How much a competent officer speeds the fading of fear (trust): fear fades at "
+        "fear_recovery x (1 + officer_calm x (competence - 0.5)); 0 = officers do not change it.",
+        source="guess (brief: competent officers lower fear); 1 keeps the rule of revisions 1-11",
+    )
     officer_protection: float = _param(
         0.5, ge=0, le=1, units="share", group="behaviour",
         meaning="Share of casualties a fully competent officer avoids.",

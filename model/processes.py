@@ -342,14 +342,14 @@ def fear_after_combat(
     Continuous combat (``at_front``) adds ``combat_stress`` a day, growing
     linearly with days in combat (doubled after ``fatigue_days``); overstretch
     adds ``overstretch_stress``. Fear fades at ``fear_recovery``, faster under
-    competent officers (trust).
+    competent officers (trust: ``officer_calm`` x (competence - 0.5) more).
     """
     shock = (p.fear_per_casualty * unit_hit_share + p.friend_fear_per_casualty * ties_hit) * (
         1.0 - 0.5 * medical
     )
     stress = p.combat_stress * p.combat_intensity * (1.0 + combat_days / p.fatigue_days) if at_front else 0.0
     strain = p.overstretch_stress * stretch
-    recovery = p.fear_recovery * (0.5 + competence) * fear
+    recovery = p.fear_recovery * (1.0 - 0.5 * p.officer_calm + p.officer_calm * competence) * fear
     return clip01(fear + shock + stress + strain - recovery)
 
 

@@ -153,7 +153,7 @@ class RefSoldier(mesa.Agent):
             1 - 0.5 * m.medical
         )
         stress = p.combat_stress * p.combat_intensity * front * (1 + self.combat_days / p.fatigue_days)
-        recovery = p.fear_recovery * (0.5 + u.competence) * self.fear
+        recovery = p.fear_recovery * (1 - 0.5 * p.officer_calm + p.officer_calm * u.competence) * self.fear
         self.fear = clip(self.fear + shock + stress + p.overstretch_stress * u.stretch - recovery)
         # grievance
         backlash = (p.punishment_backlash * u.salience * u.harshness * p.penalty_severity
