@@ -63,6 +63,14 @@ def test_fear_fades_faster_under_competent_officers_and_rises_with_overstretch()
     assert fear(stretch=1.0) > fear(stretch=0.0)
 
 
+def test_officer_calm_sets_how_much_competence_speeds_the_fading_of_fear():
+    calm_off = rules(officer_calm=0.0)
+    assert fear(calm_off, fear=0.6, competence=1.0) == fear(calm_off, fear=0.6, competence=0.0) < 0.6
+    assert fear(calm_off, fear=0.6) == pytest.approx(0.6 * (1 - rules().fear_recovery))
+    # at 1, the rule of revisions 1-11: fear_recovery x (0.5 + competence)
+    assert fear(fear=0.6, competence=0.9) == pytest.approx(0.6 * (1 - rules().fear_recovery * 1.4))
+
+
 def test_fear_stays_within_0_and_1():
     assert fear(fear=0.99, ties_hit=50.0, unit_hit_share=1.0) == 1.0
     assert fear(fear=0.0) == 0.0

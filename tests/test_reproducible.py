@@ -48,7 +48,7 @@ CLI_RECORDED = {
     "timeseries": "625758f6afa395bd99ec5b46790be9c983b8fafa0ee0214e906bd4c923a4aed4",
     "units": "2d0c6ea974a213932cc7fc4ad8958a8ce3197e9535050b0befff2e8f94d03447",
     "cascades": "fd1cf142a4b1b3c0456c53416d00bf6699b63fcb2d426aac1e8384ad733f3601",
-    "summary": "4b1ae77f0a07f6ff36bca08ee8f4113164093516c8da33f59177ce65e140c0ec",
+    "summary": "38ad24a7b75d49e002a6362a00742311abdcb9507ec7aa1b7d98ce7acfb984d9",
     "printed": "ba485af1ac86999a0f5fdfbe39f4dd159eb41ac17acea4cf66815a875933cd71",
 }
 
