@@ -203,9 +203,10 @@ class Parameters(BaseModel):
         meaning="Mean starting motivation of mobilised conscripts (McLauchlin 2015).",
     )
     threshold_mean: float = _param(
-        0.585, ge=0, le=1, units="0..1", group="behaviour",
+        0.545, ge=0, le=1, units="0..1", group="behaviour",
         meaning="Mean personal desertion threshold.",
-        source=CALIBRATED + " (revision 7: baseline's mean 180-day rate nearest 5.5%)",
+        source=CALIBRATED + " (revision 12: baseline's mean 180-day rate nearest 5.5% on design "
+        "seeds 100-179)",
     )
     threshold_spread: float = _param(
         0.12, ge=0, le=0.5, units="0..1", group="behaviour",
@@ -411,7 +412,7 @@ class Parameters(BaseModel):
     )
     fear_recovery: float = _param(
         0.04, ge=0, le=1, units="per day", group="behaviour",
-        meaning="Daily share of fear that fades (faster under competent officers).",
+        meaning="Daily share of fear that fades (scaled by officer_calm x officer competence).",
     )
     grievance_per_shortfall: float = _param(
         0.012, ge=0, le=0.2, units="grievance per day", group="behaviour",
@@ -478,10 +479,12 @@ class Parameters(BaseModel):
         source=CALIBRATED,
     )
     officer_calm: float = _param(
-        1.0, ge=0, le=2, units="x (competence - 0.5)", group="behaviour",
+        0.0, ge=0, le=2, units="x (competence - 0.5)", group="behaviour",
         meaning="How much a competent officer speeds the fading of fear (trust): fear fades at "
         "fear_recovery x (1 + officer_calm x (competence - 0.5)); 0 = officers do not change it.",
-        source="guess (brief: competent officers lower fear); 1 keeps the rule of revisions 1-11",
+        source="0 since revision 12: the brief says competent officers lower fear, which they do "
+        "through the casualties they avoid; a faster fading has no source, and at 1 (revisions "
+        "1-11, 0.5 + competence) it alone made fact 9's ratio x43 (docs/validation_plan.md)",
     )
     officer_protection: float = _param(
         0.5, ge=0, le=1, units="share", group="behaviour",

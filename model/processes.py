@@ -341,8 +341,11 @@ def fear_after_combat(
     (``friend_fear_per_casualty`` per tie hit); medical care softens the shock.
     Continuous combat (``at_front``) adds ``combat_stress`` a day, growing
     linearly with days in combat (doubled after ``fatigue_days``); overstretch
-    adds ``overstretch_stress``. Fear fades at ``fear_recovery``, faster under
-    competent officers (trust: ``officer_calm`` x (competence - 0.5) more).
+    adds ``overstretch_stress``. Fear fades at ``fear_recovery``, scaled by
+    1 + ``officer_calm`` x (competence - 0.5): trust in a competent officer
+    would speed it, but ``officer_calm`` is 0 by default since revision 12 (no
+    source for the speed-up; competent officers lower fear through the
+    casualties they avoid).
     """
     shock = (p.fear_per_casualty * unit_hit_share + p.friend_fear_per_casualty * ties_hit) * (
         1.0 - 0.5 * medical

@@ -59,7 +59,8 @@ def test_constant_combat_wears_soldiers_down_the_longer_it_lasts():
 
 
 def test_fear_fades_faster_under_competent_officers_and_rises_with_overstretch():
-    assert fear(fear=0.6, competence=1.0) < fear(fear=0.6, competence=0.0) < 0.6
+    calm_on = rules(officer_calm=1.0)  # 0 by default since revision 12: set it to see the rule
+    assert fear(calm_on, fear=0.6, competence=1.0) < fear(calm_on, fear=0.6, competence=0.0) < 0.6
     assert fear(stretch=1.0) > fear(stretch=0.0)
 
 
@@ -68,7 +69,9 @@ def test_officer_calm_sets_how_much_competence_speeds_the_fading_of_fear():
     assert fear(calm_off, fear=0.6, competence=1.0) == fear(calm_off, fear=0.6, competence=0.0) < 0.6
     assert fear(calm_off, fear=0.6) == pytest.approx(0.6 * (1 - rules().fear_recovery))
     # at 1, the rule of revisions 1-11: fear_recovery x (0.5 + competence)
-    assert fear(fear=0.6, competence=0.9) == pytest.approx(0.6 * (1 - rules().fear_recovery * 1.4))
+    calm_on = rules(officer_calm=1.0)
+    assert fear(calm_on, fear=0.6, competence=0.9) == pytest.approx(
+        0.6 * (1 - rules().fear_recovery * 1.4))
 
 
 def test_fear_stays_within_0_and_1():

@@ -11,7 +11,8 @@ hunt's effort, half the deserters caught at the default; union_army at 0.22); an
 4 (close calls, bad news from home, a deserter brought back no longer counts as gone); and for
 revision 5 (news from home as its own pull; union_army at 0.20); and for revision 6 (the
 decision at Epstein's scale; union_army at 0.11); and for revision 7 (the peer push at the
-decision's scale; union_army at 0.075).
+decision's scale; union_army at 0.075); and for revision 12 (officer_calm 0, threshold_mean
+0.545; union_army at 0.042).
 A deliberate change of the model's rules changes them: record them again in the same
 commit as the change, and say so in its message (``python tests/test_reproducible.py``
 prints the current ones).
@@ -39,17 +40,17 @@ RUNS = {
     ),
 }
 RECORDED = {
-    "baseline_seed42_180": "d162dc4cb142a5dfc2a862ffcd007060b05bf398983d7b263667a9876b6b51f2",
-    "front_heavy_seed3_120": "32b797fbebdb1d503c17988729499861131722fcfd6e85dda7b02e87b12143ba",
+    "baseline_seed42_180": "c9245c1d4f56cf72ab46adf87c2d4770d2f24a401e012ab169acc8c38326e224",
+    "front_heavy_seed3_120": "8d1d57a96ef5ae9193437256370ef1ff3eedddc2c0f3c0c0d42a81084da3d722",
 }
 # `morale run union_army --days 60 --seed 5`: its three tables, its summary (less the
 # package version) and what it printed (with the output folder written as OUT/)
 CLI_RECORDED = {
-    "timeseries": "625758f6afa395bd99ec5b46790be9c983b8fafa0ee0214e906bd4c923a4aed4",
-    "units": "2d0c6ea974a213932cc7fc4ad8958a8ce3197e9535050b0befff2e8f94d03447",
-    "cascades": "fd1cf142a4b1b3c0456c53416d00bf6699b63fcb2d426aac1e8384ad733f3601",
-    "summary": "38ad24a7b75d49e002a6362a00742311abdcb9507ec7aa1b7d98ce7acfb984d9",
-    "printed": "ba485af1ac86999a0f5fdfbe39f4dd159eb41ac17acea4cf66815a875933cd71",
+    "timeseries": "1afaec7b76d10ea0d2d000541fb13c06d5969c44c762ae0091389f6adb0a1b1d",
+    "units": "3b671975af9640d4ff0613317591fdc8ebcf3065a37bb304dd8a18226778515f",
+    "cascades": "7922fca0465fd3ec0ba7dc330e6af06900ea73a01192cbf8bdaa6bfa37924935",
+    "summary": "479e513f77d51acefc804255e64714c086779d52d73da1b8e4fa4680aa3f7aab",
+    "printed": "98cddb7d2629efebf76ebd47fbb7d2209f99260f3028d5fa0fcdc666a5259409",
 }
 
 
