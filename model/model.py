@@ -120,10 +120,10 @@ class MoraleModel(mesa.Model):
         self.cascades = CascadeTracker()
         squads = (np.arange(n_units)[:, None] * squads_per_unit + slot[None, :] // p.squad_size)
         rows = self._enlist(squads.ravel(), p.conscript_share, day=0)
-        # The war is under way: frontline soldiers have already fought a while.
+        # The war is under way: frontline soldiers have already fought a while (front_days_at_start).
         front = posture[self.soldier_table.unit[rows]] == Posture.FRONTLINE
         self.soldier_table.combat_days[rows[front]] = rng.integers(
-            p.dread_days + 1, p.dread_days + 60, size=int(front.sum())
+            p.dread_days + 1, p.dread_days + p.front_days_at_start, size=int(front.sum())
         )
 
         # Officers

@@ -115,6 +115,13 @@ class Parameters(BaseModel):
         1, ge=1, le=10, units="officers", group="army", label="Officers per company",
         meaning="Officers leading each unit.",
     )
+    front_days_at_start: int = _param(
+        60, ge=2, le=1000, units="days", group="army", label="Days fought before day 0 (up to)",
+        meaning="The war is under way: on day 0 each frontline soldier has already fought a number "
+        "of days drawn uniformly from dread_days + 1 to dread_days + front_days_at_start - 1.",
+        source="guess: one to two months at the front (no source); the hard-coded 60 of revisions "
+        "1-12",
+    )
 
     # ---- policy levers (live; take effect from the next day) -------------------
     combat_intensity: float = _param(

@@ -268,7 +268,8 @@ class ReferenceModel(mesa.Model):
             for soldier in members:
                 self._tie(soldier, members)
                 if unit.posture == FRONTLINE:
-                    soldier.combat_days = int(self.rng.integers(p.dread_days + 1, p.dread_days + 60))
+                    soldier.combat_days = int(self.rng.integers(p.dread_days + 1,
+                                                                 p.dread_days + p.front_days_at_start))
 
     # ---- helpers ----
     @property

@@ -88,6 +88,17 @@ def test_starting_traits_follow_their_parameters():
     assert not changed.officer_table.harshness_offset.any()
 
 
+@pytest.mark.parametrize("front_days", [2, 60, 240])
+def test_frontline_soldiers_start_having_fought_up_to_front_days_at_start(front_days):
+    model = MoraleModel(rng=4, front_days_at_start=front_days, dread_days=5)
+    s, u = model.soldier_table, model.unit_table
+    front = u.posture[s.unit] == Posture.FRONTLINE
+    days = s.combat_days[front]
+    assert days.min() >= 6 and days.max() <= 5 + front_days - 1
+    assert days.max() >= 5 + 0.9 * (front_days - 1)  # the whole range is drawn, not a corner of it
+    assert not s.combat_days[~front].any()  # the second line and reserve have not been fighting
+
+
 def test_same_seed_same_run_and_different_seed_different_run():
     a = MoraleModel(rng=11, n_units=8, unit_size=50)
     b = MoraleModel(rng=11, n_units=8, unit_size=50)

@@ -12,7 +12,8 @@ hunt's effort, half the deserters caught at the default; union_army at 0.22); an
 revision 5 (news from home as its own pull; union_army at 0.20); and for revision 6 (the
 decision at Epstein's scale; union_army at 0.11); and for revision 7 (the peer push at the
 decision's scale; union_army at 0.075); and for revision 12 (officer_calm 0, threshold_mean
-0.545; union_army at 0.042).
+0.545; union_army at 0.042). The summary's digest changes alone when a parameter is added (it
+lists them all), as with front_days_at_start: the tables stay bit for bit.
 A deliberate change of the model's rules changes them: record them again in the same
 commit as the change, and say so in its message (``python tests/test_reproducible.py``
 prints the current ones).
@@ -49,7 +50,7 @@ CLI_RECORDED = {
     "timeseries": "1afaec7b76d10ea0d2d000541fb13c06d5969c44c762ae0091389f6adb0a1b1d",
     "units": "3b671975af9640d4ff0613317591fdc8ebcf3065a37bb304dd8a18226778515f",
     "cascades": "7922fca0465fd3ec0ba7dc330e6af06900ea73a01192cbf8bdaa6bfa37924935",
-    "summary": "479e513f77d51acefc804255e64714c086779d52d73da1b8e4fa4680aa3f7aab",
+    "summary": "b6c9fa061fe293a00048f97f21677b1a33ce64679aec5a00fbc4997a357f0aa9",
     "printed": "98cddb7d2629efebf76ebd47fbb7d2209f99260f3028d5fa0fcdc666a5259409",
 }
 
