@@ -440,14 +440,15 @@ def LeverControls():
     with solara.Details("Army shape (applies on Reset)"):
         for s in ARMY_SPECS:
             name = s["name"]
-            label = f"{s['label'] or name} ({_units(s)})"
             if s["type"] == "int":
-                solara.InputInt(label, value=int(values.get(name, s["default"])),
+                solara.InputInt(f"{s['label'] or name} ({_units(s)})",
+                                value=int(values.get(name, s["default"])),
                                 on_value=lambda v, n=name: set_army(n, v))
+                solara.Text(s["meaning"], style={"font-size": "12px", "color": "#666"})
             else:
-                solara.SliderFloat(label, value=float(values.get(name, s["default"])), min=s["min"],
-                                   max=s["max"], step=0.05, on_value=lambda v, n=name: set_army(n, v))
-            solara.Text(s["meaning"], style={"font-size": "12px", "color": "#666"})
+                # drawn as a lever (label and value on their own line), so that a long label
+                # cannot run into its slider in a narrow sidebar
+                Lever(s, float(values.get(name, s["default"])), lambda v, n=name: set_army(n, v))
 
 
 def _fmt(value) -> str:

@@ -385,6 +385,20 @@ def test_start_card_shows_on_first_load_and_its_buttons_lead_where_they_say(page
     expect(card).to_have_count(0)
 
 
+def test_army_shape_sliders_show_their_label_and_value_above_the_slider(page):
+    page.get_by_text("Army shape (applies on Reset)").click()
+    for s in specs("army"):
+        if s["type"] == "int":
+            continue
+        control = page.get_by_test_id(f"lever-{s['name']}")
+        expect(control).to_contain_text(s["label"])
+        shown = page.get_by_test_id(f"lever-value-{s['name']}")
+        assert shown.inner_text() == f"{s['default']:.2f}", s["name"]
+        head = control.locator(".lever-head").bounding_box()
+        slider = control.get_by_role("slider").bounding_box()
+        assert head["y"] + head["height"] <= slider["y"] + 1, s["name"]  # the label never overlaps
+
+
 def test_every_lever_shows_its_label_value_and_ends_as_text(page):
     for s in specs("lever"):
         name = s["name"]
