@@ -419,7 +419,7 @@ class Parameters(BaseModel):
     )
     fear_recovery: float = _param(
         0.04, ge=0, le=1, units="per day", group="behaviour",
-        meaning="Daily share of fear that fades (scaled by officer_calm x officer competence).",
+        meaning="Daily share of fear that fades (times 1 + officer_calm x (competence - 0.5)).",
     )
     grievance_per_shortfall: float = _param(
         0.012, ge=0, le=0.2, units="grievance per day", group="behaviour",

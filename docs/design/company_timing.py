@@ -23,24 +23,37 @@ from model.model import MoraleModel
 EARLY_DAY = 90
 
 
-def one_seed(args: tuple[int, dict]) -> dict:
-    seed, overrides = args
-    model = MoraleModel(rng=seed, **overrides)
-    first_over_10: dict[int, int] = {}
-    early_tail = False
-    for day in range(1, 181):
+def first_days_over(model: MoraleModel, days: int, marks: tuple[float, ...], on_day=None):
+    """Play ``model`` day by day to ``days``: for each mark, the first day each frontline company's
+    `desertion_rate` reached it ({mark: {unit: day}}), and its frontline rows on the last day.
+    ``on_day(day, front)`` is called every day with that day's frontline rows."""
+    first: dict[float, dict[int, int]] = {mark: {} for mark in marks}
+    for day in range(1, days + 1):
         play(model, day)
         table = unit_table(model)
         front = table[table["posture"] == "frontline"]
-        for unit, rate in zip(front["unit_id"], front["desertion_rate"], strict=True):
-            if rate >= 0.10:
-                first_over_10.setdefault(int(unit), day)
+        for mark, reached in first.items():
+            for unit in front["unit_id"][front["desertion_rate"] >= mark]:
+                reached.setdefault(int(unit), day)
+        if on_day is not None:
+            on_day(day, front)
+    return first, front
+
+
+def one_seed(args: tuple[int, dict]) -> dict:
+    seed, overrides = args
+    model = MoraleModel(rng=seed, **overrides)
+    early = {}
+
+    def note_early_tail(day, front):
         if day == EARLY_DAY:
-            early_tail = bool((front["largest_cascade"] >= 10).any())
+            early["tail"] = bool((front["largest_cascade"] >= 10).any())
+
+    first, front = first_days_over(model, 180, (0.10,), note_early_tail)
     collapsed = front[front["desertion_rate"] >= 0.30]
     return {
-        "first_days": list(first_over_10.values()),
-        "early_tail": early_tail,
+        "first_days": list(first[0.10].values()),
+        "early_tail": early["tail"],
         "partial": int(((front["desertion_rate"] >= 0.10) & (front["desertion_rate"] < 0.30)).sum()),
         "collapsed": len(collapsed),
         "in_largest": list(collapsed["largest_cascade"] / collapsed["deserted"].clip(lower=1)),

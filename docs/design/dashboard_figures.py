@@ -10,31 +10,26 @@
 """
 
 import numpy as np
+from company_timing import first_days_over  # the script beside this one
 
 from dashboards import views
 from experiments import lessons
 from experiments.runs import play
-from model.metrics import unit_table
 from model.model import MoraleModel
 from model.scenarios import resolve
 
 if __name__ == "__main__":
     model = MoraleModel(rng=42, **resolve("meat_grinder").overrides)
     print("meat_grinder, seed 42: front-line companies' desertion_rate (% of those who served)")
-    passed: dict[float, dict[int, int]] = {0.10: {}, 0.50: {}}
-    for day in range(1, 121):
-        play(model, day)
-        table = unit_table(model)
-        front = table[table["posture"] == "frontline"]
-        for mark, first in passed.items():
-            for unit, rate in zip(front["unit_id"], front["desertion_rate"], strict=True):
-                if rate > mark:
-                    first.setdefault(int(unit), day)
+
+    def print_every_ten_days(day, front):
         if day % 10 == 0:
             print(f"  day {day:3d}: " + " ".join(f"U{u} {100 * r:.0f}%" for u, r in
                                                  zip(front["unit_id"], front["desertion_rate"], strict=True)))
+
+    passed, _ = first_days_over(model, 120, (0.10, 0.50), print_every_ten_days)
     for mark, first in passed.items():
-        print(f"  first day over {100 * mark:.0f}%: "
+        print(f"  first day at {100 * mark:.0f}% or more: "
               + " ".join(f"U{u} {d}" for u, d in sorted(first.items(), key=lambda x: x[1])))
 
     lesson = lessons.resolve("hysteresis")
