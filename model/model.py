@@ -503,14 +503,18 @@ class MoraleModel(mesa.Model):
 
     def decide(self, day: int) -> np.ndarray:
         """Each soldier present weighs leaving; those over their threshold desert (loops R1-R4, B1)."""
-        s, u = self.soldier_table, self.unit_table
+        s = self.soldier_table
         # float32 ziggurat draws: the day's mood needs no double precision, and is drawn for every row
         mood = self.rng.standard_normal(s.n, dtype=np.float32)
         deserts = passes.decision_pass(
             self.kernel_params, self._soldier_state(), self._unit_conditions(), self._army_conditions(),
             mood,
         )
-        deserters = np.flatnonzero(deserts)
+        return self.leave(day, np.flatnonzero(deserts))
+
+    def leave(self, day: int, deserters: np.ndarray) -> np.ndarray:
+        """Today's deserters leave: their status, day, posture and cascade are recorded."""
+        s, u = self.soldier_table, self.unit_table
         # the unit's memory as the soldiers weighed it today (it changes at the end of the day)
         self.decision_cohesion, self.decision_norm = u.cohesion.copy(), u.desertion_norm.copy()
 

@@ -13,12 +13,10 @@ rate, its range, the armies at 30% or more, the companies (those that fought) by
 of deserters, as `threshold_calibration.py` measures them.
 """
 
-import sys
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+from threshold_calibration import run_prototype  # the script beside this one
 
-from threshold_calibration import measure  # the script beside this one
 from model.model import MoraleModel
 
 MAKEUP_STREAM = 10_000  # the companies' draws use their own stream, apart from the model's
@@ -40,23 +38,5 @@ class RaisedWhole(MoraleModel):
         return super()._enlist(squads, conscript_share, day)
 
 
-def one_seed(args: tuple[int, float, dict]) -> tuple:
-    seed, segregation, overrides = args
-    return measure(RaisedWhole(seed, segregation, **overrides))
-
-
 if __name__ == "__main__":
-    options = dict(a.split("=", 1) for a in sys.argv[1:])
-    segregation = float(options.pop("segregation"))
-    seeds = range(100, 100 + int(options.pop("seeds", 20)))
-    overrides = {name: float(value) for name, value in options.items()}
-    with ProcessPoolExecutor(2) as pool:
-        results = list(pool.map(one_seed, [(seed, segregation, overrides) for seed in seeds]))
-    rates = [r[0] for r in results]
-    se = np.std(rates, ddof=1) / np.sqrt(len(rates))
-    print(f"segregation {segregation} {overrides} seeds {seeds.start}-{seeds.stop - 1}: "
-          f"mean {np.mean(rates):.2%} (se {se:.2%}), {min(rates):.1%}-{max(rates):.1%}, "
-          f"{sum(r >= 0.3 for r in rates)} at 30%+; companies <10/10-30/>=30:",
-          *np.sum([r[3] for r in results], axis=0),
-          f"| frontline cascade of 10+ by day 90 in {sum(r[4] >= 10 for r in results)} seeds"
-          f" | front share {np.nanmean([r[1] for r in results]):.2f}")
+    run_prototype(RaisedWhole, "segregation", float)

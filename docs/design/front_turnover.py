@@ -29,11 +29,13 @@ if __name__ == "__main__":
         for day in (60, 120, 180):
             play(model, day)
             n = len(soldiers)
-            in_line = (units.posture[soldiers.unit[:n]] == Posture.FRONTLINE) & is_present(soldiers.status[:n])
+            at_front = units.posture[soldiers.unit[:n]] == Posture.FRONTLINE
+            in_line = at_front & is_present(soldiers.status[:n])
             days_in_line = soldiers.combat_days[:n][in_line]
             marks.append(
                 f"day {day}: combat days median {np.median(days_in_line):.0f}, "
-                f"90th pct {np.percentile(days_in_line, 90):.0f}, fear {soldiers.fear[:n][in_line].mean():.2f}"
+                f"90th pct {np.percentile(days_in_line, 90):.0f}, "
+                f"fear {soldiers.fear[:n][in_line].mean():.2f}"
             )
         n = len(soldiers)
         front = units.posture[soldiers.unit[:n]] == Posture.FRONTLINE

@@ -11,16 +11,14 @@ its end. Runs `baseline` for 180 days on design seeds 100 to 100+N-1 (20 by defa
 processes) and prints what `company_makeup.py` prints.
 """
 
-import sys
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+from threshold_calibration import run_prototype  # the script beside this one
 
 from model import passes
 from model import processes as proc
 from model.model import MoraleModel
 from model.state import Status
-from threshold_calibration import measure  # the script beside this one
 
 
 class LeaveTogether(MoraleModel):
@@ -31,7 +29,7 @@ class LeaveTogether(MoraleModel):
         super().__init__(rng=seed, **overrides)
 
     def decide(self, day: int) -> np.ndarray:
-        s, u = self.soldier_table, self.unit_table
+        s = self.soldier_table
         mood = self.rng.standard_normal(s.n, dtype=np.float32)
         kernel = self.kernel_params
 
@@ -61,36 +59,10 @@ class LeaveTogether(MoraleModel):
                 )
             newest = weigh()
             rounds.append(newest)
-        deserters = np.concatenate(rounds)
-        self.decision_cohesion, self.decision_norm = u.cohesion.copy(), u.desertion_norm.copy()
-        self._set_status(deserters, Status.DESERTED)
-        s.deserted_day[deserters] = day
-        s.deserted_posture[deserters] = u.posture[s.unit[deserters]]
-        s.times_deserted[deserters] += 1
+        deserters = self.leave(day, np.concatenate(rounds))
         self.yesterday_deserters = newest  # the last round's ties hear tomorrow
-        s.cascade[deserters] = self.cascades.record(day, deserters, s.unit, s.squad, s.cascade, self.ties)
-        self.counts["desertions"] += deserters.size
-        self.today["deserted"] = deserters.size
         return deserters
 
 
-def one_seed(args: tuple[int, int, dict]) -> tuple:
-    seed, rounds, overrides = args
-    return measure(LeaveTogether(seed, rounds, **overrides))
-
-
 if __name__ == "__main__":
-    options = dict(a.split("=", 1) for a in sys.argv[1:])
-    rounds = int(options.pop("rounds"))
-    seeds = range(100, 100 + int(options.pop("seeds", 20)))
-    overrides = {name: float(value) for name, value in options.items()}
-    with ProcessPoolExecutor(2) as pool:
-        results = list(pool.map(one_seed, [(seed, rounds, overrides) for seed in seeds]))
-    rates = [r[0] for r in results]
-    se = np.std(rates, ddof=1) / np.sqrt(len(rates))
-    print(f"rounds {rounds} {overrides} seeds {seeds.start}-{seeds.stop - 1}: "
-          f"mean {np.mean(rates):.2%} (se {se:.2%}), {min(rates):.1%}-{max(rates):.1%}, "
-          f"{sum(r >= 0.3 for r in rates)} at 30%+; companies <10/10-30/>=30:",
-          *np.sum([r[3] for r in results], axis=0),
-          f"| frontline cascade of 10+ by day 90 in {sum(r[4] >= 10 for r in results)} seeds"
-          f" | front share {np.nanmean([r[1] for r in results]):.2f}")
+    run_prototype(LeaveTogether, "rounds", int)

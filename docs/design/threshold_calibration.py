@@ -46,6 +46,33 @@ def measure(model: MoraleModel, early_in_fought: bool = False) -> tuple:
     return left.sum() / s.n, front, first_tenth, bins, 0 if early != early else int(early)
 
 
+def _measure_prototype(args: tuple) -> tuple:
+    build, seed, value, overrides = args
+    return measure(build(seed, value, **overrides))
+
+
+def run_prototype(build, option: str, convert) -> None:
+    """The command line of a prototype (`company_makeup.py`, `leave_together.py`):
+    ``option=V [seeds=N] [name=value ...]``. Runs ``build(seed, convert(V), **overrides)`` for 180
+    days on design seeds 100 to 100+N-1 (20 by default; two worker processes) and prints one line:
+    the army's mean rate, its range, the armies at 30% or more, the companies by their rate, the
+    seeds with a frontline cascade of 10+ by day 90 and the frontline share of deserters."""
+    options = dict(a.split("=", 1) for a in sys.argv[1:])
+    value = convert(options.pop(option))
+    seeds = range(100, 100 + int(options.pop("seeds", 20)))
+    overrides = {name: float(v) for name, v in options.items()}
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(_measure_prototype, [(build, seed, value, overrides) for seed in seeds]))
+    rates = [r[0] for r in results]
+    se = np.std(rates, ddof=1) / np.sqrt(len(rates))
+    print(f"{option} {value} {overrides} seeds {seeds.start}-{seeds.stop - 1}: "
+          f"mean {np.mean(rates):.2%} (se {se:.2%}), {min(rates):.1%}-{max(rates):.1%}, "
+          f"{sum(r >= 0.3 for r in rates)} at 30%+; companies <10/10-30/>=30:",
+          *np.sum([r[3] for r in results], axis=0),
+          f"| frontline cascade of 10+ by day 90 in {sum(r[4] >= 10 for r in results)} seeds"
+          f" | front share {np.nanmean([r[1] for r in results]):.2f}")
+
+
 if __name__ == "__main__":
     overrides, seeds = {}, DESIGN_SEEDS
     for argument in sys.argv[1:]:
