@@ -656,6 +656,11 @@ def facts(
         list[str] | None,
         typer.Option("--fact", help="Only this fact: 1..9 or G (repeatable) (default: all)."),
     ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Start every experiment from this parameter value instead of "
+                     "the default: name=value (repeatable); an experiment's own levers win."),
+    ] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any fact does not hold.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
@@ -663,6 +668,8 @@ def facts(
 
     Prints one row per fact: its source, the experiment, the model's figure with a 95%
     interval over seeds, and whether it holds. Exits 0 whatever the verdicts, unless --strict.
+    With --set, the facts are checked on other parameter values (a candidate revision, a
+    larger army): the table's title names them.
     """
     from experiments.facts import FACTS, default_workers, run_facts
 
@@ -677,39 +684,43 @@ def facts(
     if unknown:
         fail(f"--fact {unknown[0]!r} is not allowed: choose one of {', '.join(FACTS)}")
     chosen = list(dict.fromkeys(chosen))
+    base = parse_overrides(set_ or [])
+    validate(base, source="--set", strict=True)  # a bad name or value: one line, exit 2
     n_workers = workers or default_workers()
     typer.echo(f"facts {', '.join(chosen)}: {seeds} seeds each, {len(chosen) * seeds} tasks on "
                f"{n_workers} worker process{'es' if n_workers > 1 else ''}", err=True)
     chosen_seeds = range(first_seed, first_seed + seeds)
     try:
         if quiet:
-            results = run_facts(chosen, chosen_seeds, n_workers)
+            results = run_facts(chosen, chosen_seeds, n_workers, base=base)
         else:
             from rich.progress import TimeElapsedColumn, TimeRemainingColumn
 
             with progress_bar("fact x seed", TimeElapsedColumn(), "ETA", TimeRemainingColumn()) as bar:
                 task = bar.add_task("facts", total=len(chosen) * seeds)
                 results = run_facts(chosen, chosen_seeds, n_workers,
-                                    progress=lambda _n, _s: bar.advance(task))
+                                    progress=lambda _n, _s: bar.advance(task), base=base)
     except KeyboardInterrupt:
         typer.echo("interrupted: no verdicts", err=True)
         raise typer.Exit(130) from None
-    _print_facts(results, chosen_seeds)
+    _print_facts(results, chosen_seeds, base)
     failed = [r.fact.number for r in results if not r.holds]
     if strict and failed:
         typer.echo(f"error: {len(failed)} of {len(results)} facts do not hold: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
 
 
-def _print_facts(results, seeds: range) -> None:
+def _print_facts(results, seeds: range, base: dict[str, object] | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from experiments.facts import EMERGES
 
+    title = f"stylized facts, seeds {seeds[0]}-{seeds[-1]}"
+    if base:
+        title += " (from " + ", ".join(f"{name}={value}" for name, value in base.items()) + ")"
     table = Table("fact", "source", "experiment", "figure [95% interval over seeds]", "verdict",
-                  "emerges or assumed", title=f"stylized facts, seeds {seeds[0]}-{seeds[-1]}",
-                  show_lines=True)
+                  "emerges or assumed", title=title, show_lines=True)
     for r in results:
         verdict = "[green]holds[/green]" if r.holds else "[red]fails[/red]"
         table.add_row(f"{r.fact.number}. {r.fact.statement}", r.fact.source, r.fact.experiment,

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.runs import DAYS, cached_run
+from experiments.runs import DAYS, RunsFrom, base_of, cached_run
 from experiments.stats import interval
 from model.events import Event
 from model.model import MoraleModel
@@ -61,7 +61,7 @@ def shocked_run(
     (two scheduled events, as a scenario's ``[[events]]``)."""
     from model.parameters import validate
 
-    before = getattr(validate(overrides), lever)
+    before = getattr(validate({**base_of(run), **overrides}), lever)
     events = (Event(start, {lever: value}), Event(start + length, {lever: before}))
     return run(seed, days, events=events, **overrides)
 
@@ -442,10 +442,10 @@ def judge_tipping(per_seed: list[PerSeed]) -> Verdict:
 STEP = 0.3  # the same step up from the defaults, for severity and for certainty
 
 
-def _steps() -> dict[str, dict[str, float]]:
-    from model.parameters import Parameters
+def _steps(base: dict[str, Any]) -> dict[str, dict[str, float]]:
+    from model.parameters import validate
 
-    d = Parameters()
+    d = validate(base)
     return {
         "severity_up": {"penalty_severity": round(d.penalty_severity + STEP, 2)},
         "certainty_up": {"enforcement": round(d.enforcement + STEP, 2)},
@@ -456,7 +456,7 @@ def measure_deterrence(seed: int, run: Runner = cached_run) -> PerSeed:
     from model.scenarios import resolve
 
     out = {"base": run(seed).metrics["desertion_rate"]}
-    for arm, overrides in _steps().items():
+    for arm, overrides in _steps(base_of(run)).items():
         out[arm] = run(seed, **overrides).metrics["desertion_rate"]
     out["reform"] = run(seed, **resolve("root_causes_reform").overrides).metrics["desertion_rate"]
     out["penalties"] = run(seed, **resolve("harsh_penalties").overrides).metrics["desertion_rate"]
@@ -756,8 +756,12 @@ def measure(number: str, seed: int, run: Runner = cached_run) -> PerSeed:
     return FACTS[number].measure(seed, run)
 
 
-def _task(number: str, seed: int) -> tuple[str, int, PerSeed]:
-    return number, seed, measure(number, seed)
+def _runner(base: dict[str, Any]) -> Runner:
+    return RunsFrom(base) if base else cached_run
+
+
+def _task(number: str, seed: int, base: dict[str, Any]) -> tuple[str, int, PerSeed]:
+    return number, seed, measure(number, seed, _runner(base))
 
 
 def run_facts(
@@ -765,16 +769,20 @@ def run_facts(
     seeds: Iterable[int] = range(DEFAULT_SEEDS),
     workers: int = 1,
     progress: Callable[[str, int], None] | None = None,
+    base: dict[str, Any] | None = None,
 ) -> list[FactResult]:
-    """Measure and judge the facts over the seeds; ``workers`` > 1 runs tasks in processes."""
+    """Measure and judge the facts over the seeds; ``workers`` > 1 runs tasks in processes.
+    ``base``: parameter values every experiment starts from instead of the defaults (``--set``;
+    an experiment's own levers win)."""
     chosen = list(numbers) if numbers is not None else list(FACTS)
     seeds = tuple(seeds)
+    base = dict(base or {})
     # Seed-major order: the tasks of one seed share runs (the baseline, ...) in a worker's cache.
     tasks = [(n, s) for s in seeds for n in chosen]
     results: dict[tuple[str, int], PerSeed] = {}
     if workers <= 1:
         for n, s in tasks:
-            results[(n, s)] = measure(n, s)
+            results[(n, s)] = measure(n, s, _runner(base))
             if progress:
                 progress(n, s)
     else:
@@ -784,7 +792,7 @@ def run_facts(
 
         pool = new_worker_pool(min(workers, len(tasks)))
         try:
-            futures = [pool.submit(_task, n, s) for n, s in tasks]
+            futures = [pool.submit(_task, n, s, base) for n, s in tasks]
             for future in as_completed(futures):
                 n, s, numbers_ = future.result()
                 results[(n, s)] = numbers_

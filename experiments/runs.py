@@ -59,6 +59,22 @@ def cached_run(
     return _remembered(seed, days, _key(changes), event_key, tuple(sorted(overrides.items())))
 
 
+class RunsFrom:
+    """A ``cached_run`` whose runs start from ``base`` parameter values instead of the defaults
+    (``morale facts --set``); a run's own overrides (an experiment's levers) win over them."""
+
+    def __init__(self, base: dict[str, Any]):
+        self.base = dict(base)
+
+    def __call__(self, seed: int, days: int = DAYS, **overrides: Any) -> MoraleModel:
+        return cached_run(seed, days, **{**self.base, **overrides})
+
+
+def base_of(run) -> dict[str, Any]:
+    """The parameter values a runner's runs start from (none for ``cached_run``: the defaults)."""
+    return getattr(run, "base", {})
+
+
 def forget_runs() -> None:
     """Empty the memory of ``cached_run``."""
     _remembered.cache_clear()

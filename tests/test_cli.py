@@ -305,10 +305,41 @@ def test_facts_exits_1_under_strict_only_when_a_fact_fails(monkeypatch):
     assert strict.exit_code == 1 and "do not hold: Z" in strict.output
 
 
+def test_facts_set_starts_every_experiment_from_the_given_values(monkeypatch):
+    from experiments import facts
+
+    seen = []
+
+    def record(seed, run):
+        seen.append(run(seed, days=3, peer_influence=0.25).params)
+        return {"x": seed}
+
+    probe = facts.Fact("Z", "a probe", "nobody", "nothing", record,
+                       lambda rows: facts._verdict("x", "always", [facts.Check.exact(True)], {}))
+    monkeypatch.setitem(facts.FACTS, "Z", probe)
+    result = morale("facts", "--seeds", "2", "--fact", "Z", "--workers", "1", "--quiet",
+                    "--set", "threshold_mean=0.5", "--set", "peer_influence=0.9")
+    assert result.exit_code == 0, result.output
+    assert "(from threshold_mean=0.5, peer_influence=0.9)" in result.output
+    # the given values replace the defaults; the experiment's own lever wins over them
+    assert [(p.threshold_mean, p.peer_influence) for p in seen] == [(0.5, 0.25), (0.5, 0.25)]
+
+
+def test_facts_from_other_values_step_and_restore_levers_from_those_values():
+    from experiments import facts
+    from experiments.runs import RunsFrom
+
+    assert facts._steps({"enforcement": 0.5})["certainty_up"] == {"enforcement": 0.8}
+    shocked = facts.shocked_run(1, "supply_level", 0.2, 2, 3, days=8, run=RunsFrom({"supply_level": 0.9}))
+    assert shocked.params.supply_level == 0.9  # back to where this army started, not the default (0.7)
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (["--seeds", "1"], "--seeds 1 is not allowed"),
     (["--fact", "10"], "--fact '10' is not allowed"),
     (["--workers", "0"], "--workers 0 is not allowed"),
+    (["--set", "bogus=1"], "unknown parameter 'bogus' in --set"),
+    (["--set", "threshold_mean=2"], "'threshold_mean' in --set = 2.0 is not allowed"),
 ])
 def test_facts_bad_arguments_exit_2_with_one_line(args, expected):
     result = morale("facts", *args)
