@@ -11,10 +11,10 @@ cascade of 10+ by day 90 (fact 3's early count), and the army's mean rate. A des
 design seeds by default.
 """
 
-import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+from arguments import read_options, seed_range  # the script beside this one
 
 from experiments.runs import play
 from model.metrics import unit_table
@@ -63,10 +63,9 @@ def one_seed(args: tuple[int, dict]) -> dict:
 
 
 if __name__ == "__main__":
-    options = dict(a.split("=", 1) for a in sys.argv[1:])
-    low, high = (int(x) for x in options.pop("seeds", "100-139").split("-"))
-    overrides = {name: float(value) for name, value in options.items()}
-    seeds = range(low, high + 1)
+    own, overrides = read_options({"seeds": "100-139"})
+    seeds = seed_range(own["seeds"])
+    low, high = seeds[0], seeds[-1]
     with ProcessPoolExecutor(2) as pool:
         results = list(pool.map(one_seed, [(seed, overrides) for seed in seeds]))
     days = [d for r in results for d in r["first_days"]]

@@ -8,10 +8,10 @@ grievance and cohesion on the window's last day: is the war near a steady state,
 somewhere? Design seeds by default.
 """
 
-import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+from arguments import read_options, seed_range  # the script beside this one
 
 from experiments.runs import fresh_run
 
@@ -24,12 +24,11 @@ def one_seed(args: tuple[int, int, dict]):
 
 
 if __name__ == "__main__":
-    options = dict(a.split("=", 1) for a in sys.argv[1:])
-    days = int(options.pop("days", 180))
-    low, high = (int(x) for x in options.pop("seeds", "100-139").split("-"))
-    overrides = {name: float(value) for name, value in options.items()}
+    own, overrides = read_options({"days": "180", "seeds": "100-139"})
+    days, seeds = int(own["days"]), seed_range(own["seeds"])
+    low, high = seeds[0], seeds[-1]
     with ProcessPoolExecutor(2) as pool:
-        series = list(pool.map(one_seed, [(s, days, overrides) for s in range(low, high + 1)]))
+        series = list(pool.map(one_seed, [(s, days, overrides) for s in seeds]))
     print(f"seeds {low}-{high}, {days} days{' ' + str(overrides) if overrides else ''}")
     for start in range(1, days + 1, WINDOW):
         end = min(start + WINDOW - 1, days)

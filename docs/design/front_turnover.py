@@ -10,19 +10,17 @@ the Mediterranean lost half its original strength in 120 combat days (J. W. Appe
 Fear", American Heritage). Design seeds by default.
 """
 
-import sys
 
 import numpy as np
+from arguments import read_options, seed_range  # the script beside this one
 
 from experiments.runs import play
 from model.model import MoraleModel
 from model.state import Posture, Status, is_present
 
 if __name__ == "__main__":
-    options = dict(a.split("=", 1) for a in sys.argv[1:])
-    low, high = (int(x) for x in options.pop("seeds", "100-105").split("-"))
-    overrides = {name: float(value) for name, value in options.items()}
-    for seed in range(low, high + 1):
+    own, overrides = read_options({"seeds": "100-105"})
+    for seed in seed_range(own["seeds"]):
         model = MoraleModel(rng=seed, **overrides)
         soldiers, units = model.soldier_table, model.unit_table
         marks = []

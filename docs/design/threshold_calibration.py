@@ -10,10 +10,10 @@ by their rate (<10%, 10-30%, >=30%); and the largest cascade by day 90 in a fron
 The calibration tables of revisions 5-9 in docs/validation_plan.md come from this command.
 """
 
-import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+from arguments import read_options  # the script beside this one
 
 from model.metrics import unit_table
 from model.model import MoraleModel
@@ -57,10 +57,9 @@ def run_prototype(build, option: str, convert) -> None:
     days on design seeds 100 to 100+N-1 (20 by default; two worker processes) and prints one line:
     the army's mean rate, its range, the armies at 30% or more, the companies by their rate, the
     seeds with a frontline cascade of 10+ by day 90 and the frontline share of deserters."""
-    options = dict(a.split("=", 1) for a in sys.argv[1:])
-    value = convert(options.pop(option))
-    seeds = range(100, 100 + int(options.pop("seeds", 20)))
-    overrides = {name: float(v) for name, v in options.items()}
+    own, overrides = read_options({option: "", "seeds": "20"})
+    value = convert(own[option])
+    seeds = range(100, 100 + int(own["seeds"]))
     with ProcessPoolExecutor(2) as pool:
         results = list(pool.map(_measure_prototype, [(build, seed, value, overrides) for seed in seeds]))
     rates = [r[0] for r in results]
@@ -74,13 +73,8 @@ def run_prototype(build, option: str, convert) -> None:
 
 
 if __name__ == "__main__":
-    overrides, seeds = {}, DESIGN_SEEDS
-    for argument in sys.argv[1:]:
-        name, value = argument.split("=")
-        if name == "seeds":
-            seeds = range(DESIGN_SEEDS.start, DESIGN_SEEDS.start + int(value))
-        else:
-            overrides[name] = float(value)
+    own, overrides = read_options({"seeds": str(len(DESIGN_SEEDS))})
+    seeds = range(DESIGN_SEEDS.start, DESIGN_SEEDS.start + int(own["seeds"]))
     with ProcessPoolExecutor(2) as pool:
         results = list(pool.map(one_seed, [(seed, overrides) for seed in seeds]))
     rates = [r[0] for r in results]
