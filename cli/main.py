@@ -656,10 +656,14 @@ def facts(
         list[str] | None,
         typer.Option("--fact", help="Only this fact: 1..9 or G (repeatable) (default: all)."),
     ] = None,
+    scenario: Annotated[
+        str, typer.Option(help="The army every experiment starts from: a preset (morale scenarios) "
+                          "or the path of a .toml file, without scheduled events.")
+    ] = "division",  # experiments.facts.JUDGED_ON
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Start every experiment from this parameter value instead of "
-                     "the default: name=value (repeatable); an experiment's own levers win."),
+                     "the scenario's: name=value (repeatable); an experiment's own levers win."),
     ] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any fact does not hold.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
@@ -668,8 +672,9 @@ def facts(
 
     Prints one row per fact: its source, the experiment, the model's figure with a 95%
     interval over seeds, and whether it holds. Exits 0 whatever the verdicts, unless --strict.
-    With --set, the facts are checked on other parameter values (a candidate revision, a
-    larger army): the table's title names them.
+    The facts are judged on a division (the `division` preset); with --scenario or --set they
+    are checked on another army or other values (a candidate revision): the table's title
+    names them.
     """
     from experiments.facts import FACTS, default_workers, run_facts
 
@@ -684,8 +689,13 @@ def facts(
     if unknown:
         fail(f"--fact {unknown[0]!r} is not allowed: choose one of {', '.join(FACTS)}")
     chosen = list(dict.fromkeys(chosen))
-    base = parse_overrides(set_ or [])
-    validate(base, source="--set", strict=True)  # a bad name or value: one line, exit 2
+    army = resolve(scenario)  # an unknown name or a bad file: one line, exit 2
+    if army.events:
+        fail(f"--scenario {scenario!r} is not allowed: it schedules lever changes, and the facts' "
+             "experiments pull their own; give a scenario without [[events]]")
+    changes = parse_overrides(set_ or [])
+    validate(changes, source="--set", strict=True)  # a bad name or value: one line, exit 2
+    base = {**army.overrides, **changes}
     n_workers = workers or default_workers()
     typer.echo(f"facts {', '.join(chosen)}: {seeds} seeds each, {len(chosen) * seeds} tasks on "
                f"{n_workers} worker process{'es' if n_workers > 1 else ''}", err=True)
@@ -703,22 +713,22 @@ def facts(
     except KeyboardInterrupt:
         typer.echo("interrupted: no verdicts", err=True)
         raise typer.Exit(130) from None
-    _print_facts(results, chosen_seeds, base)
+    _print_facts(results, chosen_seeds, army.name, changes)
     failed = [r.fact.number for r in results if not r.holds]
     if strict and failed:
         typer.echo(f"error: {len(failed)} of {len(results)} facts do not hold: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
 
 
-def _print_facts(results, seeds: range, base: dict[str, object] | None = None) -> None:
+def _print_facts(results, seeds: range, scenario: str, changes: dict[str, object]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from experiments.facts import EMERGES
 
-    title = f"stylized facts, seeds {seeds[0]}-{seeds[-1]}"
-    if base:
-        title += " (from " + ", ".join(f"{name}={value}" for name, value in base.items()) + ")"
+    title = f"stylized facts on {scenario}, seeds {seeds[0]}-{seeds[-1]}"
+    if changes:
+        title += " (with " + ", ".join(f"{name}={value}" for name, value in changes.items()) + ")"
     table = Table("fact", "source", "experiment", "figure [95% interval over seeds]", "verdict",
                   "emerges or assumed", title=title, show_lines=True)
     for r in results:
@@ -864,9 +874,11 @@ def dashboard(
 ) -> None:
     """Serve the classroom dashboard in the browser (works offline)."""
     from dashboards import server
+    from dashboards.presets import not_on_the_page, page_presets
 
-    if scenario not in available():
-        fail(f"unknown scenario '{scenario}'; presets: {', '.join(available())}")
+    if scenario not in page_presets():
+        fail(f"--scenario {scenario!r} is not allowed: {not_on_the_page(scenario)}" if scenario in available()
+             else f"unknown scenario '{scenario}'; presets: {', '.join(page_presets())}")
     lesson_path = None
     if lesson is not None:
         from experiments.lessons import LessonError

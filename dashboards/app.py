@@ -26,6 +26,7 @@ from solara.components.input import use_change
 from dashboards import links, pacing, server, views
 from dashboards.components.share import ShareLink
 from dashboards.components.unit_map import COLORS, Legend, UnitMapView
+from dashboards.presets import page_presets
 from experiments import lessons
 from model.metrics import METRICS
 from model.model import MoraleModel
@@ -184,7 +185,7 @@ def set_army(name: str, value) -> None:
 def open_link(query: str | None) -> bool:
     """Rebuild the run a link describes: its lesson or preset and seed, the levers it set at the
     start, then day by day its lever changes, up to its day. False if the query names no run."""
-    link, ignored = links.decode(query, scenarios=available(), lessons=lessons.available(),
+    link, ignored = links.decode(query, scenarios=page_presets(), lessons=lessons.available(),
                                  live_names=LIVE_NAMES)
     link_message.value = ("This link had values that could not be used, so they were ignored: "
                           + "; ".join(ignored)) if ignored else ""
@@ -377,7 +378,7 @@ def Controls():
     model = model_ref.value
     with solara.Card("Run", margin=0):
         solara.Select(
-            label="Preset scenario", value=scenario_name.value, values=list(available()),
+            label="Preset scenario", value=scenario_name.value, values=list(page_presets()),
             on_value=load_preset,
         )
         description = resolve(scenario_name.value).description if scenario_name.value in available() else ""
@@ -664,7 +665,7 @@ def run_comparison() -> None:
 
 @solara.component
 def CompareTab():
-    presets = list(available())
+    presets = list(page_presets())
     with solara.Row():
         solara.Select(label="A", value=compare_a, values=presets)
         solara.Select(label="B", value=compare_b, values=presets)

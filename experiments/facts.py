@@ -22,8 +22,13 @@ Row ``G`` is not a fact of the model's army but a check of its contagion rule: G
 The experiments and bounds are those written down in ``docs/validation_plan.md`` before the
 revised model was run. Each fact is labelled ``emerges`` (no formula states it: it comes from
 the interaction of the loops) or ``assumed`` (a formula encodes its direction); an assumed
-fact is reported, not counted as validation. The default seeds 0..19 are held out: the
-model's defaults were chosen on seeds 100-109.
+fact is reported, not counted as validation.
+
+The facts are judged on a division (``JUDGED_ON``, ``configs/scenarios/division.toml``: 130
+companies, one police pool), not on the parameter defaults, which are a classroom sector of 20
+companies whose police are its own (docs/validation_plan.md, "Decision: the facts are judged on
+a division"). The default seeds 0..19 are held out: the division's threshold was chosen on seeds
+100-179, the defaults' on 100-109.
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ from model.model import MoraleModel
 Runner = Callable[..., MoraleModel]
 PerSeed = dict[str, Any]
 
-DEFAULT_SEEDS = 20  # held-out seeds 0..19 (defaults were chosen on 100-109)
+DEFAULT_SEEDS = 20  # held-out seeds 0..19 (the values were chosen on seeds from 100 on)
+JUDGED_ON = "division"  # the preset scenario the facts are judged on (`morale facts --scenario`)
 EMERGES, ASSUMED, RULE_CHECK = "emerges", "assumed", "rule check"
 
 
@@ -772,8 +778,8 @@ def run_facts(
     base: dict[str, Any] | None = None,
 ) -> list[FactResult]:
     """Measure and judge the facts over the seeds; ``workers`` > 1 runs tasks in processes.
-    ``base``: parameter values every experiment starts from instead of the defaults (``--set``;
-    an experiment's own levers win)."""
+    ``base``: parameter values every experiment starts from instead of the defaults (the
+    scenario's and ``--set``'s of ``morale facts``; an experiment's own levers win)."""
     chosen = list(numbers) if numbers is not None else list(FACTS)
     seeds = tuple(seeds)
     base = dict(base or {})

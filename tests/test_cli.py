@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from model.parameters import PARAMETER_NAMES
-from model.scenarios import available
+from model.scenarios import available, resolve
 
 runner = CliRunner()
 
@@ -320,9 +320,18 @@ def test_facts_set_starts_every_experiment_from_the_given_values(monkeypatch):
     result = morale("facts", "--seeds", "2", "--fact", "Z", "--workers", "1", "--quiet",
                     "--set", "threshold_mean=0.5", "--set", "peer_influence=0.9")
     assert result.exit_code == 0, result.output
-    assert "(from threshold_mean=0.5, peer_influence=0.9)" in result.output
-    # the given values replace the defaults; the experiment's own lever wins over them
-    assert [(p.threshold_mean, p.peer_influence) for p in seen] == [(0.5, 0.25), (0.5, 0.25)]
+    assert "on division, seeds 0-1 (with threshold_mean=0.5, peer_influence=0.9)" in result.output
+    # the given values replace the division's; the rest of the division stays; the experiment's
+    # own lever wins over them all
+    assert [(p.n_units, p.threshold_mean, p.peer_influence) for p in seen] == [(130, 0.5, 0.25)] * 2
+
+    seen.clear()
+    other = morale("facts", "--seeds", "2", "--fact", "Z", "--workers", "1", "--quiet",
+                   "--scenario", "harsh_penalties")
+    assert other.exit_code == 0 and "on harsh_penalties, seeds 0-1" in other.output
+    harsh = resolve("harsh_penalties").overrides
+    assert [p.penalty_severity for p in seen] == [harsh["penalty_severity"]] * 2
+    assert [p.n_units for p in seen] == [20, 20]  # the defaults' army, not the division's
 
 
 def test_facts_from_other_values_step_and_restore_levers_from_those_values():
@@ -340,6 +349,8 @@ def test_facts_from_other_values_step_and_restore_levers_from_those_values():
     (["--workers", "0"], "--workers 0 is not allowed"),
     (["--set", "bogus=1"], "unknown parameter 'bogus' in --set"),
     (["--set", "threshold_mean=2"], "'threshold_mean' in --set = 2.0 is not allowed"),
+    (["--scenario", "nosuch"], "unknown scenario 'nosuch'; presets: "),
+    (["--scenario", "bloody_month"], "--scenario 'bloody_month' is not allowed: it schedules lever changes"),
 ])
 def test_facts_bad_arguments_exit_2_with_one_line(args, expected):
     result = morale("facts", *args)
@@ -362,6 +373,24 @@ def test_dashboard_checks_its_host_before_it_starts(host, expected, monkeypatch)
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], lines
+
+
+@pytest.mark.parametrize(("scenario", "expected"), [
+    ("division", "--scenario 'division' is not allowed: scenario 'division' has 13,000 soldiers and "
+     "the page draws every soldier (at most 4,000); run it headless with `morale run division`"),
+    ("nosuch", "unknown scenario 'nosuch'; presets: "),
+])
+def test_dashboard_offers_only_the_armies_its_page_can_draw(scenario, expected, monkeypatch):
+    from dashboards import server
+    from dashboards.presets import page_presets
+
+    monkeypatch.setattr(server, "serve", lambda *a: pytest.fail("the server started"))
+    result = morale("dashboard", "--scenario", scenario)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {expected}"), lines
+    # every classroom preset is on the page; the division and the whole front are not
+    assert set(available()) - set(page_presets()) == {"army_scale", "division"}
 
 
 def test_dashboard_refuses_a_port_in_use_and_warns_beyond_this_machine(monkeypatch):
