@@ -85,6 +85,8 @@ class Parameters(BaseModel):
     n_units: int = _param(
         20, ge=1, le=20_000, units="units", group="army", label="Companies",
         meaning="Number of company-sized units in the army.",
+        source="the classroom sector, about 2,000 soldiers with its own police (a choice); the "
+        "facts are judged on the division preset's 130 (27 rifle companies, 5,184 men: AGF study)",
     )
     unit_size: int = _param(
         100, ge=4, le=2_000, units="soldiers", group="army", label="Soldiers per company",
@@ -213,7 +215,7 @@ class Parameters(BaseModel):
         0.545, ge=0, le=1, units="0..1", group="behaviour",
         meaning="Mean personal desertion threshold.",
         source=CALIBRATED + " (revision 12: baseline's mean 180-day rate nearest 5.5% on design "
-        "seeds 100-179)",
+        "seeds 100-179; the division preset's 0.535 chosen the same way, revision 14)",
     )
     threshold_spread: float = _param(
         0.12, ge=0, le=0.5, units="0..1", group="behaviour",
