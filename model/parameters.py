@@ -154,7 +154,8 @@ class Parameters(BaseModel):
     )
     penalty_severity: float = _param(
         0.5, ge=0, le=1, units="0..1", group="lever", label="Punishment for desertion",
-        meaning="Severity of punishment for desertion, as soldiers perceive it (the chance of "
+        meaning="Severity of the sentence a caught deserter faces: this share of "
+        "max_sentence_years, weighed by its discounted years (discount_factor; the chance of "
         "prison is prison_share).",
         low="a reprimand, sent back to the unit", high="up to 10 years in prison "
         "(Russia's 2022 maximum for desertion)",
@@ -326,9 +327,23 @@ class Parameters(BaseModel):
     )
     deterrence_weight: float = _param(
         2.0, ge=0, le=3, units="push", group="behaviour",
-        meaning="Deterrence at certain capture, maximal severity and full risk aversion.",
+        meaning="Deterrence at certain capture, perceived severity 1 (the maximum sentence, "
+        "undiscounted) and full risk aversion.",
         source="Epstein 2002: at the default penalty_severity (0.5) deterrence is his net risk, "
         "perceived certainty x risk aversion (revision 6)",
+    )
+    max_sentence_years: float = _param(
+        10.0, ge=0.1, le=50, units="years", group="behaviour",
+        meaning="The sentence at penalty_severity 1.",
+        source="MODEL_BRIEF section 4: up to 10 years for leaving a unit during mobilisation "
+        "(Russia, 2022)",
+    )
+    discount_factor: float = _param(
+        1.0, ge=0.05, le=1, units="per year", group="behaviour",
+        meaning="How much a soldier weighs a year in prison a year later than one now (1: every "
+        "year of a sentence weighs the same).",
+        source="1: revision 14's rule (no discounting), until revision 15 is judged; offenders' "
+        "average annual discount factor is 0.74 (Mastrobuoni and Rivers 2016, IZA DP 9769)",
     )
     police_per_100: float = _param(
         0.8, ge=0, le=100, units="police per 100 authorised", group="behaviour",

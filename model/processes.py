@@ -22,6 +22,8 @@ soldiers.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -748,15 +750,36 @@ def salience_after_punishments(
     return salience + 100.0 * punished / np.maximum(authorised, 1)
 
 
-def perceived_severity(p: Parameters) -> float:
-    """How severe soldiers perceive the penalties: ``penalty_severity`` itself.
+# The severity at which deterrence is Epstein's net risk (``deterrence_weight``'s source,
+# revision 6): perceived severity equals the lever there, whatever the discounting.
+EPSTEIN_SEVERITY = 0.5
 
-    Article: "harsher punishments, including lengthy prison sentences". No
-    curvature: deterrence is symmetric in certainty and severity (Epstein
-    2002), so whether certainty deters more must come from capture itself.
-    The same for every soldier (computed once a day).
+
+def discounted_years(years: float, discount_factor: float) -> float:
+    """A sentence of ``years`` as a soldier weighs it: each year discounted by ``discount_factor``
+    a year, ``(1 - b^L) / (-ln b)``; ``L`` itself when nothing is discounted (``b`` = 1)."""
+    if discount_factor >= 1.0:
+        return years
+    rate = -math.log(discount_factor)
+    return (1.0 - math.exp(-rate * years)) / rate
+
+
+def perceived_severity(p: Parameters) -> float:
+    """How severe soldiers perceive the penalties: the sentence's discounted years (revision 15).
+
+    Article: "harsher punishments, including lengthy prison sentences". The
+    sentence is ``penalty_severity x max_sentence_years``; offenders weigh its
+    later years less (``discount_factor``; Mastrobuoni and Rivers 2016: 0.74 a
+    year, so most of a sentence's deterrence is in its first years). Scaled so
+    that at ``EPSTEIN_SEVERITY`` it equals the lever: at ``discount_factor`` 1 it
+    is ``penalty_severity`` itself, and deterrence is symmetric in certainty and
+    severity (Epstein 2002). The same for every soldier (computed once a day).
     """
-    return p.penalty_severity
+    if p.discount_factor >= 1.0:
+        return p.penalty_severity  # exactly the lever, not a ratio equal to it up to rounding
+    sentence = discounted_years(p.penalty_severity * p.max_sentence_years, p.discount_factor)
+    default_sentence = discounted_years(EPSTEIN_SEVERITY * p.max_sentence_years, p.discount_factor)
+    return EPSTEIN_SEVERITY * sentence / default_sentence
 
 
 @soldier_rule

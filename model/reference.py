@@ -32,6 +32,17 @@ SERVING, WOUNDED, KILLED, DESERTED, JAILED, RETURNED = range(6)
 FRONTLINE, SECOND_LINE, RESERVE = range(3)
 
 
+def sentence_as_weighed(p: Parameters) -> float:
+    """Revision 15: the sentence (a share of the maximum) weighed by its discounted years, equal
+    to the lever at severity 0.5 (Epstein's scale); the lever itself when nothing is discounted."""
+    b = p.discount_factor
+    if b >= 1.0:
+        return p.penalty_severity
+    # a year t into the sentence weighs b^t; the integral's 1 / -ln(b) cancels in the ratio
+    sentence, default_sentence = p.penalty_severity * p.max_sentence_years, 0.5 * p.max_sentence_years
+    return 0.5 * (1.0 - b ** sentence) / (1.0 - b ** default_sentence)
+
+
 def clip(x: float) -> float:
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
@@ -198,7 +209,7 @@ class RefSoldier(mesa.Agent):
                 + p.deployment_dread * p.combat_intensity * deploying
                 + p.peer_influence * p.norm_weight * u.norm / (u.norm + p.norm_half)
                 - p.cohesion_weight * u.cohesion + p.weight_home * self.home_worry)
-        deter = p.deterrence_weight * u.certainty * p.penalty_severity * self.risk_aversion
+        deter = p.deterrence_weight * u.certainty * m.severity * self.risk_aversion
         if push - deter + m.rng.normal(0.0, p.daily_noise) > self.threshold:
             m.deserting.append(self)
 
@@ -300,6 +311,7 @@ class ReferenceModel(mesa.Model):
     # ---- the day ----
     def step(self) -> None:
         p, soldiers = self.p, self.soldiers
+        self.severity = sentence_as_weighed(p)
         soldiers.do("dawn")
         self.morning()
         present_at_dawn = {unit.uid: unit.present for unit in self.units}

@@ -346,9 +346,27 @@ def test_deterrence_rises_with_belief_certainty_severity_and_risk_aversion():
     assert proc.deterrence(p, 0.5, 0.5, 0.5) == pytest.approx(p.deterrence_weight * 0.125)
 
 
-def test_perceived_severity_is_the_lever_itself():
-    mild, double = (proc.perceived_severity(params(penalty_severity=s)) for s in (0.4, 0.8))
-    assert double == pytest.approx(2 * mild)  # no curvature: deterrence symmetric in severity
+def test_perceived_severity_is_the_lever_itself_when_nothing_is_discounted():
+    for severity in (0.0, 0.3, 0.4, 0.8, 1.0):
+        assert proc.perceived_severity(params(penalty_severity=severity)) == severity  # exactly
+
+
+def test_discounted_sentences_weigh_their_first_years_most():
+    """Revision 15: offenders discount later years (0.74 a year, Mastrobuoni and Rivers 2016)."""
+    weigh = {s: proc.perceived_severity(params(penalty_severity=s, discount_factor=0.74))
+             for s in (0.0, 0.2, 0.5, 0.8, 1.0)}
+    assert weigh[0.5] == pytest.approx(0.5)  # Epstein's scale kept at the default sentence
+    assert weigh[0.0] == 0.0
+    assert weigh[0.2] == pytest.approx(0.291, abs=1e-3)  # worked out in docs/validation_plan.md
+    assert weigh[0.8] == pytest.approx(0.585, abs=1e-3)
+    assert weigh[1.0] == pytest.approx(0.611, abs=1e-3)  # ten years weigh little more than five
+    # the more impatient, the less the sentence's tail adds
+    patient = proc.perceived_severity(params(penalty_severity=1.0, discount_factor=0.95))
+    assert weigh[1.0] < patient < 1.0
+    assert proc.discounted_years(10, 1.0) == 10
+    # each year weighed at its middle: the integral, to within the years' curvature
+    midyears = sum(0.74 ** (t + 0.5) for t in range(10))
+    assert proc.discounted_years(10, 0.74) == pytest.approx(midyears, rel=0.01)
 
 
 def test_decide_to_desert_is_more_likely_with_higher_fear():

@@ -144,3 +144,15 @@ def test_both_lower_the_certainty_of_companies_whose_deserters_are_at_large_alik
 def test_the_two_agree_when_each_company_sees_its_own_deserters(metric):
     gap = gap_in_standard_errors(outcomes("model", LOCAL)[metric], outcomes("reference", LOCAL)[metric])
     assert gap < 3.5, f"{metric}: means differ by {gap:.1f} standard errors"
+
+
+@pytest.mark.parametrize("discount_factor", [1.0, 0.95, 0.74, 0.3])
+def test_the_reference_weighs_sentences_as_the_model_does(discount_factor):
+    """Revision 15's perceived severity, written twice (the model's integral, the reference's
+    ratio in which it cancels): the same weight for every sentence."""
+    from model.parameters import validate
+    from model.reference import sentence_as_weighed
+
+    for severity in (0.0, 0.2, 0.5, 0.8, 1.0):
+        p = validate({"penalty_severity": severity, "discount_factor": discount_factor})
+        assert sentence_as_weighed(p) == pytest.approx(proc.perceived_severity(p), abs=1e-12)
