@@ -457,7 +457,7 @@ def loop_strengths(model: MoraleModel) -> list[Loop]:
     # R5: the deterrence soldiers no longer feel because the police are outnumbered
     unstretched = proc.caught_before_escape(
         p, proc.capture_chance(p, proc.arrest_probability(p, model.police, 0)))
-    police_stretched = (p.deterrence_weight * p.penalty_severity * mean(s.risk_aversion[here])
+    police_stretched = (p.deterrence_weight * proc.perceived_severity(p) * mean(s.risk_aversion[here])
                         * max(unstretched - model.certainty_belief, 0.0))
     # R6: the hold lost since the start as losses and raw replacements cut the unit's bonds
     cohesion_lost = p.cohesion_weight * np.maximum(p.cohesion_start - u.cohesion, 0.0)
