@@ -725,7 +725,9 @@ FACTS: dict[str, Fact] = {
              "Costa & Kahn 2003 (punishment explained little); Epstein 2002",
              f"root_causes_reform vs harsh_penalties; enforcement vs penalty_severity +{STEP:g} "
              "from the defaults",
-             measure_deterrence, judge_deterrence),
+             # assumed since revision 15: discounted sentences weaken severity's step by formula
+             # (its first half, reform vs penalties, still emerges: docs/validation_plan.md)
+             measure_deterrence, judge_deterrence, ASSUMED),
         Fact("6", "Propaganda gives a short, decaying lift, weakest where fear is highest",
              "the article ('limited success in the face of the harsh realities')",
              f"propaganda = {PROPAGANDA}: mean lift on day 90 vs day 5; day 10, above vs below median fear",

@@ -339,11 +339,11 @@ class Parameters(BaseModel):
         "(Russia, 2022)",
     )
     discount_factor: float = _param(
-        1.0, ge=0.05, le=1, units="per year", group="behaviour",
+        0.74, ge=0.05, le=1, units="per year", group="behaviour",
         meaning="How much a soldier weighs a year in prison a year later than one now (1: every "
         "year of a sentence weighs the same).",
-        source="1: revision 14's rule (no discounting), until revision 15 is judged; offenders' "
-        "average annual discount factor is 0.74 (Mastrobuoni and Rivers 2016, IZA DP 9769)",
+        source="offenders' average annual discount factor, estimated from a collective pardon's "
+        "sentences (Mastrobuoni and Rivers 2016, IZA DP 9769); revision 15",
     )
     police_per_100: float = _param(
         0.8, ge=0, le=100, units="police per 100 authorised", group="behaviour",

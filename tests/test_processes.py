@@ -348,7 +348,8 @@ def test_deterrence_rises_with_belief_certainty_severity_and_risk_aversion():
 
 def test_perceived_severity_is_the_lever_itself_when_nothing_is_discounted():
     for severity in (0.0, 0.3, 0.4, 0.8, 1.0):
-        assert proc.perceived_severity(params(penalty_severity=severity)) == severity  # exactly
+        undiscounted = params(penalty_severity=severity, discount_factor=1.0)
+        assert proc.perceived_severity(undiscounted) == severity  # exactly
 
 
 def test_discounted_sentences_weigh_their_first_years_most():

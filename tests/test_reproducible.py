@@ -42,16 +42,16 @@ RUNS = {
 }
 RECORDED = {
     "baseline_seed42_180": "c9245c1d4f56cf72ab46adf87c2d4770d2f24a401e012ab169acc8c38326e224",
-    "front_heavy_seed3_120": "8d1d57a96ef5ae9193437256370ef1ff3eedddc2c0f3c0c0d42a81084da3d722",
+    "front_heavy_seed3_120": "b4d8e06e9172fa939ec6e66ea85e3f53d531a934cd199600011adb338db624ef",  # rev. 15
 }
 # `morale run union_army --days 60 --seed 5`: its three tables, its summary (less the
 # package version) and what it printed (with the output folder written as OUT/)
-CLI_RECORDED = {
-    "timeseries": "1afaec7b76d10ea0d2d000541fb13c06d5969c44c762ae0091389f6adb0a1b1d",
-    "units": "3b671975af9640d4ff0613317591fdc8ebcf3065a37bb304dd8a18226778515f",
-    "cascades": "7922fca0465fd3ec0ba7dc330e6af06900ea73a01192cbf8bdaa6bfa37924935",
-    "summary": "b6c9fa061fe293a00048f97f21677b1a33ce64679aec5a00fbc4997a357f0aa9",
-    "printed": "98cddb7d2629efebf76ebd47fbb7d2209f99260f3028d5fa0fcdc666a5259409",
+CLI_RECORDED = {  # revision 15: union_army re-tuned (combat_intensity 0.07), sentences discounted
+    "timeseries": "8584b82f53fb3945863592a42c3b876d65fe5ae83cae0089e02530bfe208f163",
+    "units": "a264e18d513299201e3f74fdabee01a8f16a819dd641718fd8dbb44f8851ea45",
+    "cascades": "940f703323a2bd87f6c6eb7dbdf621b36d4fcfc8d8a11c591cf037d9a1e8e5ba",
+    "summary": "1815f06d7b4cace463a2f1ff54eeec2472234f8a062c82c0f973dd5fc4e175b9",
+    "printed": "8010d6297a9898538feea54746ad06eb00f6c5ac8bf270db01f1591e518c41ef",
 }
 
 
