@@ -876,9 +876,10 @@ def dashboard(
     from dashboards import server
     from dashboards.presets import not_on_the_page, page_presets
 
-    if scenario not in page_presets():
-        fail(f"--scenario {scenario!r} is not allowed: {not_on_the_page(scenario)}" if scenario in available()
-             else f"unknown scenario '{scenario}'; presets: {', '.join(page_presets())}")
+    if scenario in available() and scenario not in page_presets():
+        fail(f"--scenario {scenario!r} is not allowed: {not_on_the_page(scenario)}")
+    if scenario not in available():
+        fail(f"unknown scenario '{scenario}'; presets: {', '.join(page_presets())}")
     lesson_path = None
     if lesson is not None:
         from experiments.lessons import LessonError
