@@ -16,8 +16,12 @@ for MINUTES, it samples:
 Then it closes every tab and samples the memory again after --settle seconds. With
 --rounds N it does all of that N times on the same server (one class after another), so that
 memory kept for good by the first class can be told from memory that grows with every class.
-Prints one line per sample and a summary; exits 1 if any tab stopped responding (the figures
-in docs/dashboard.md come from this script, with the machine's load).
+With --first-visitor S a single tab
+plays for S seconds and closes before the first class, and the memory after it is reported too:
+what the server keeps once it has served any tab (code and caches loaded on first use) is then
+told from what a class leaves. Prints one line per sample and a summary; exits 1 if any tab
+stopped responding (the figures in docs/dashboard.md come from this script, with the machine's
+load).
 """
 
 from __future__ import annotations
@@ -197,6 +201,9 @@ def main() -> int:
     parser.add_argument("--horizon", type=int, default=3650, help="the playing tabs' 'Stop at day'")
     parser.add_argument("--load-timeout", type=float, default=120.0,
                         help="seconds a new tab may take to show the army")
+    parser.add_argument("--first-visitor", type=float, default=0.0, metavar="SECONDS",
+                        help="before the classes, one tab plays for SECONDS and closes, so that what "
+                        "the server keeps once it has served any tab is told from what a class leaves")
     args = parser.parse_args()
     if not 1 <= args.playing <= args.tabs:
         parser.error(f"--playing {args.playing} must be 1 to --tabs ({args.tabs})")
@@ -225,6 +232,17 @@ def main() -> int:
         idle_mb = resident_mb(server)
         print(f"server idle, before any tab: {idle_mb:.0f} MB", flush=True)
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        visited_mb = None
+        if args.first_visitor > 0:
+            print(f"-- a first visitor: one tab playing for {args.first_visitor:g} s", flush=True)
+            visitor = argparse.Namespace(**{**vars(args), "tabs": 1, "playing": 1,
+                                            "minutes": args.first_visitor / 60,
+                                            "every": min(args.every, args.first_visitor)})
+            figures = one_class(browser, url, server, visitor, failures)
+            if not figures:
+                print("NOT RESPONDING: " + failures[-1], file=sys.stderr)
+                return 1
+            visited_mb = figures["closed_mb"]
         for number in range(1, args.rounds + 1):
             if args.rounds > 1:
                 print(f"-- round {number} of {args.rounds}", flush=True)
@@ -245,6 +263,8 @@ def main() -> int:
           f"open; first half of the samples max {max(samples[:half] or samples):.0f} MB, second half "
           f"max {max(samples[half:]):.0f} MB; {last['closed_mb']:.0f} MB {args.settle:g} s after every "
           f"tab closed")
+    if visited_mb is not None:
+        print(f"after the first visitor's tab closed: {visited_mb:.0f} MB")
     if args.rounds > 1:
         print("after each round, every tab closed: "
               + ", ".join(f"{r['closed_mb']:.0f}" for r in rounds) + " MB; armies alive: "
