@@ -84,8 +84,25 @@ def crash(exc: BaseException) -> None:
     raise typer.Exit(BUG)
 
 
+def reader_gone() -> None:
+    """The reader of our output went away (``morale params | head``): stop quietly, as Unix tools do.
+
+    Not a path the user gave, so no message. Further writes to stdout (Python flushes it at exit)
+    go to the null device instead of raising again; exit code 1, as click gives when the help
+    text meets a closed pipe.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (an in-process runner): nothing to redirect
+        pass
+    raise typer.Exit(1)
+
+
 def boundary(exc: Exception) -> None:
     """Turn any exception that reached the command line into one line and an exit code."""
+    if isinstance(exc, BrokenPipeError):
+        reader_gone()
     if isinstance(exc, expected_errors()):
         fail(str(exc))
     if isinstance(exc, OSError):

@@ -285,6 +285,18 @@ def test_installed_console_script_exit_codes():
     assert ok.returncode == 0 and "baseline" in ok.stdout
 
 
+@pytest.mark.parametrize("args", [("scenarios",), ("facts", "--help")])
+def test_a_reader_that_goes_away_ends_the_command_quietly(args):
+    """`morale scenarios | head -0`: the pipe is closed before the command writes; no message
+    blaming a path, no traceback, exit 1 (as click's own help does)."""
+    script = Path(sys.executable).parent / "morale"
+    process = subprocess.Popen([str(script), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the first line is written
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert errors.decode() == ""
+
+
 def test_facts_prints_each_fact_with_its_figure_and_verdict():
     result = morale("facts", "--seeds", "2", "--fact", "G", "--fact", "g", "--workers", "2", "--quiet")
     assert result.exit_code == 0, result.output
