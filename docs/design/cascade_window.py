@@ -17,24 +17,17 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from arguments import read_options  # the script beside this one
+from feasibility import one_run as fact_three_figures  # the script beside this one
 
 import model.cascades
-from experiments.facts import LARGE_CASCADE, TAIL_SIZE
-from model.metrics import unit_table
-from model.model import MoraleModel
+from experiments.facts import TAIL_SIZE
 
 
 def one_run(args: tuple[int, int, dict]) -> tuple[float, float, int]:
     window, seed, overrides = args
     model.cascades.CASCADE_WINDOW_DAYS = window  # read by the tracker on every day's record
-    army = MoraleModel(rng=seed, **overrides)
-    army.run(90)
-    units = unit_table(army)
-    early = units[units.posture == "frontline"].largest_cascade.max()
-    army.run(90)
-    sizes = army.cascades.table()["size"].to_numpy()
-    in_large = sizes[sizes >= LARGE_CASCADE].sum() / max(sizes.sum(), 1)
-    return army.metrics["desertion_rate"], float(in_large), 0 if early != early else int(early)
+    figures = fact_three_figures((seed, overrides))
+    return figures["rate"], figures["in_large"], figures["early"]
 
 
 if __name__ == "__main__":
