@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 from arguments import read_options  # the script beside this one
 
-from experiments.facts import LARGE_CASCADE, TAIL_SIZE, dispersion_index, standardised_front_share
+from experiments.facts import LARGE_CASCADE, RATE_FLOOR, TAIL_SIZE, dispersion_index, standardised_front_share
 from model.metrics import unit_table, units_over_10pct
 from model.model import MoraleModel
 
@@ -78,7 +78,8 @@ def line(values: dict, threshold: float, on: list[dict], off: list[dict]) -> str
     large, large_off = np.array([r["large"] for r in on]), np.array([r["large"] for r in off])
     some = large > 0
     removed = float(np.mean(1 - large_off[some] / large[some])) if some.any() else float("nan")
-    peers_off = float(np.mean(np.maximum([r["rate"] for r in off], 0.001) / np.maximum(rates, 0.001)))
+    rates_off = np.array([r["rate"] for r in off])
+    peers_off = float(np.mean(np.maximum(rates_off, RATE_FLOOR) / np.maximum(rates, RATE_FLOOR)))
     early = sum(r["early"] >= TAIL_SIZE for r in on)
     early_off = sum(r["early"] >= TAIL_SIZE for r in off)
     dispersion = np.exp(np.mean(np.log([max(r["dispersion"], 1e-9) for r in on])))
@@ -87,8 +88,7 @@ def line(values: dict, threshold: float, on: list[dict], off: list[dict]) -> str
             f"{np.mean([r['units_over_10'] for r in on]):.0%}, frontline variance x{dispersion:.1f} | "
             f"in 5+ {np.mean([r['in_large'] for r in on]):.1%}, removed {removed:.0%}, peers off "
             f"x{peers_off:.2f}, early 10+ in {early} of {len(on)} ({early_off} with peers off) | "
-            f"standardised front "
-            f"{np.nanmean([r['standardised'] for r in on]):.1%}")
+            f"standardised front {np.nanmean([r['standardised'] for r in on]):.1%}")
 
 
 if __name__ == "__main__":

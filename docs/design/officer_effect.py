@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 from arguments import read_options  # the script beside this one
 
-from experiments.facts import LEADERSHIP_BAND, RATE_FLOOR
+from experiments.facts import LEADERSHIP_BAND, RATE_FLOOR, ratio_estimate
 from model.model import MoraleModel
 
 
@@ -31,7 +31,7 @@ if __name__ == "__main__":
     seeds = range(int(own["first"]), int(own["first"]) + int(own["seeds"]))
     with ProcessPoolExecutor(2) as pool:
         rates = {c: np.array(list(pool.map(one_run, [(s, c, fixed) for s in seeds]))) for c in (0.8, 0.2)}
-    ratio = np.exp(np.mean(np.log(np.maximum(rates[0.2], RATE_FLOOR) / np.maximum(rates[0.8], RATE_FLOOR))))
+    ratio = ratio_estimate(np.maximum(rates[0.2], RATE_FLOOR) / np.maximum(rates[0.8], RATE_FLOOR)).mean
     print(f"seeds {seeds.start}-{seeds.stop - 1}, overrides {fixed}: competence 0.8 {rates[0.8].mean():.2%}, "
           f"0.2 {rates[0.2].mean():.2%}; ratio x{ratio:.1f} (fact 9's band {LEADERSHIP_BAND[0]:g}x-"
           f"{LEADERSHIP_BAND[1]:g}x)")
