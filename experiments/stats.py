@@ -51,3 +51,32 @@ def bootstrap_interval(values: np.ndarray, resamples: int = 10_000, seed: int = 
     means = values[rng.integers(0, n, size=(draws, n))].mean(axis=1)
     low, high = np.quantile(means, [0.025, 0.975])
     return mean, sd, float(low), float(high)
+
+
+def poisson_log_slope(counts, exposure, covariate, iterations: int = 100) -> float:
+    """Slope b of a Poisson regression log E[count] = log(exposure) + a + b x, by maximum likelihood.
+
+    exp(b) is the ratio of rates per unit of the covariate (Newton's method on the concave
+    log-likelihood, which is iteratively reweighted least squares). NaN when there is nothing to
+    fit: no count at all, or a covariate that does not vary.
+    """
+    counts = np.asarray(counts, dtype=float)
+    exposure = np.asarray(exposure, dtype=float)
+    covariate = np.asarray(covariate, dtype=float)
+    keep = (exposure > 0) & ~np.isnan(covariate)
+    counts, exposure, covariate = counts[keep], exposure[keep], covariate[keep]
+    if counts.sum() <= 0 or covariate.size < 2 or np.ptp(covariate) == 0:
+        return float("nan")
+    design = np.column_stack([np.ones_like(covariate), covariate - covariate.mean()])
+    beta = np.array([np.log(counts.sum() / exposure.sum()), 0.0])
+    for _ in range(iterations):
+        expected = exposure * np.exp(design @ beta)
+        gradient = design.T @ (counts - expected)
+        curvature = design.T @ (design * expected[:, None])
+        step = np.linalg.solve(curvature, gradient)
+        beta = beta + step
+        if not np.all(np.isfinite(beta)):
+            return float("nan")
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return float(beta[1])

@@ -168,6 +168,62 @@ def test_a_seed_where_no_conscript_deserts_does_not_break_the_conscript_ratio():
     assert np.isfinite([ratio.mean, ratio.low, ratio.high]).all() and 0 < ratio.low < ratio.mean
 
 
+def test_the_poisson_slope_recovers_a_known_rate_ratio_and_refuses_what_it_cannot_fit():
+    """Fact 9 reads the officer effect as a Poisson slope of deserters on competence: companies
+    whose rate falls 4-fold from competence 0.2 to 0.8 give about x4, equal rates about x1."""
+    from experiments.stats import poisson_log_slope
+
+    rng = np.random.default_rng(3)
+    competence = rng.uniform(0.1, 0.9, 4000)
+    served = rng.integers(100, 200, competence.size)
+    rate = 0.05 * np.exp(-np.log(4) / 0.6 * (competence - 0.5))
+    deserted = rng.poisson(served * rate)
+    assert np.exp(-0.6 * poisson_log_slope(deserted, served, competence)) == pytest.approx(4, rel=0.05)
+    flat = rng.poisson(served * 0.05)
+    assert np.exp(-0.6 * poisson_log_slope(flat, served, competence)) == pytest.approx(1, abs=0.05)
+    assert np.isnan(poisson_log_slope(np.zeros(10), np.full(10, 100), np.linspace(0, 1, 10)))
+    assert np.isnan(poisson_log_slope(np.ones(10), np.full(10, 100), np.full(10, 0.5)))
+
+
+def test_fact_9_weighs_each_company_s_officers_by_the_days_they_led_it():
+    """A company whose officer led all 90 days has his competence; if he is killed on day 30 and
+    a better one (0.9) is appointed on day 40, (30 x his + 51 x 0.9) / 81: the ten leaderless days
+    are left out."""
+    from model.state import OfficerStatus
+
+    m = fresh_run(0, 90)
+    o, p = m.officer_table, m.params
+    changed = np.concatenate([o.unit[o.appointed_day > 0], o.unit[o.killed_day >= 0]])
+    untouched = np.setdiff1d(np.arange(m.unit_table.n), changed)
+    assert untouched.size > 0
+    own = np.clip(p.officer_competence + o.competence_offset, 0, 1)
+    served = facts.competence_served(m)
+    for unit in untouched:
+        assert served[unit] == pytest.approx(own[np.flatnonzero(o.unit == unit)[0]])
+    unit = int(untouched[0])
+    first = int(np.flatnonzero(o.unit == unit)[0])
+    o.status[first], o.killed_day[first] = OfficerStatus.KILLED, 30
+    o.append(1, unit=np.array([unit]), competence_offset=np.array([0.9 - p.officer_competence]),
+             harshness_offset=np.array([0.0]), appointed_day=40)
+    assert facts.competence_served(m)[unit] == pytest.approx((30 * own[first] + 51 * 0.9) / 81)
+
+
+def test_fact_9_judges_the_companies_within_one_army_not_the_army_wide_lever():
+    """A within-army contrast inside 1.5-6x holds even when every officer of the army at 0.2
+    tips it (x30, printed, not judged); one of x20 within the army does not."""
+    def rows(within):
+        rng = np.random.default_rng(4)
+        return [{"within_army": w, "competent": 0.02, "incompetent": 0.6, "harsh_deterrence": 0.2,
+                 "fair_deterrence": 0.1, "harsh_grievance": 0.2, "fair_grievance": 0.1}
+                for w in within * np.exp(rng.normal(0, 0.1, 12))]
+
+    assert facts.judge_officers(rows(3.0)).holds
+    assert not facts.judge_officers(rows(20.0)).holds
+    assert not facts.judge_officers(rows(1.0)).holds  # no officer effect at all
+    with_a_seed_without_slope = [*rows(3.0), {**rows(3.0)[0], "within_army": float("nan")}]
+    assert facts.judge_officers(with_a_seed_without_slope).details["ratio"].n == 12
+
+
 def test_measure_is_deterministic_per_seed_and_differs_between_seeds():
     """The same seed twice gives the same numbers (fresh runs); another seed, other numbers."""
     once, again = facts.measure("1", 3, run=fresh_run), facts.measure("1", 3, run=fresh_run)
