@@ -366,7 +366,8 @@ def judge_cascades(per_seed: list[PerSeed]) -> Verdict:
 # ---- fact 4: tipping: frontline companies bimodal near the tipping value ---- #
 
 TIPPING_LEVER = "combat_intensity"
-TIPPING_VALUES = tuple(round(0.30 + 0.05 * i, 2) for i in range(13))  # 0.30 .. 0.90
+TIPPING_VALUES = tuple(round(0.30 + 0.025 * i, 3) for i in range(25))  # 0.30 .. 0.90, companies read here
+ARMY_STEP = 2  # the army's curve is read on every other value: 0.05 steps as before (validation_plan)
 ISOLATED, COLLAPSE = 0.10, 0.30  # a company's share of soldiers who deserted
 DIP_P = 0.05
 TIPPING_FACTOR = 3.0
@@ -417,14 +418,16 @@ def judge_tipping(per_seed: list[PerSeed]) -> Verdict:
     isolated = int((companies < ISOLATED).sum())
     middle = int(((companies >= ISOLATED) & (companies < COLLAPSE)).sum())
     collapse = int((companies >= COLLAPSE).sum())
+    army_values = TIPPING_VALUES[::ARMY_STEP]
+    rate = rate[:, ::ARMY_STEP]
     rate_at, jump, concentration, excess = _steepest_step(rate)
     checks = [Check.exact(p_value < DIP_P), Check.exact(middle < min(isolated, collapse)), excess.above(0)]
     value = TIPPING_VALUES[at]
     return _verdict(
-        figure=f"at {TIPPING_LEVER} = {value:.2f} ({100 * collapsed[at]:.0f}% collapsed): "
+        figure=f"at {TIPPING_LEVER} = {value:.3g} ({100 * collapsed[at]:.0f}% collapsed): "
         f"{isolated} isolated, {middle} middle, {collapse} collapsed of {companies.size} frontline "
         f"companies, dip test p = {p_value:.3g}; army's steepest step "
-        f"{TIPPING_VALUES[rate_at]:.2f}->{TIPPING_VALUES[rate_at + 1]:.2f}: {jump.fmt('pp', 1)}, "
+        f"{army_values[rate_at]:.2f}->{army_values[rate_at + 1]:.2f}: {jump.fmt('pp', 1)}, "
         f"{concentration:.1f}x the mean step (excess over {TIPPING_FACTOR:g}x: {excess.fmt('pp', 1)})",
         checks=checks,
         criterion=f"at the value where the share of collapsed companies (>= {100 * COLLAPSE:.0f}% "
@@ -434,12 +437,13 @@ def judge_tipping(per_seed: list[PerSeed]) -> Verdict:
         details={
             "values": TIPPING_VALUES,
             "collapsed": collapsed.tolist(),
-            "rate": rate.mean(axis=0).tolist(),
+            "army_values": army_values,
+            "rate": rate.mean(axis=0).tolist(),  # the army's mean rate at army_values
             "at": value,
             "dip_p": float(p_value),
             "bins": (isolated, middle, collapse),
             "excess": excess,
-            "rate_steepest": (TIPPING_VALUES[rate_at], TIPPING_VALUES[rate_at + 1]),
+            "rate_steepest": (army_values[rate_at], army_values[rate_at + 1]),
         },
     )
 
@@ -763,8 +767,8 @@ FACTS: dict[str, Fact] = {
              measure_cascades, judge_cascades),
         Fact("4", "Tipping point: near a lever's tipping value companies either hold or collapse",
              "Granovetter 1978",
-             f"{TIPPING_LEVER} 0.30..0.90 in 0.05 steps: frontline companies' rates (dip test) "
-             "and the army's curve",
+             f"{TIPPING_LEVER} 0.30..0.90 in 0.025 steps: frontline companies' rates (dip test) "
+             "and the army's curve (0.05 steps)",
              measure_tipping, judge_tipping),
         Fact("5", "Penalties alone buy less than fixing root causes; certainty deters more than severity",
              "Costa & Kahn 2003 (punishment explained little); Epstein 2002",

@@ -121,7 +121,7 @@ def _tipping_rows(companies_at) -> list[dict]:
     """Rows as measure_tipping gives them, with frontline companies drawn by ``companies_at(value, rng)``."""
     rng = np.random.default_rng(1)
     rows = []
-    for _ in range(5):
+    for _ in range(12):
         companies = [list(companies_at(v, rng)) for v in facts.TIPPING_VALUES]
         rows.append({"companies": companies, "rate": [float(np.mean(c)) * 0.4 for c in companies]})
     return rows
@@ -130,10 +130,11 @@ def _tipping_rows(companies_at) -> list[dict]:
 def test_the_tipping_criterion_tells_hold_or_collapse_from_a_shift():
     def bimodal(value, rng):  # each company holds (~3%) or collapses (~55%); more collapse as value rises
         p = np.clip((value - 0.58) * 8, 0, 1)
-        return np.where(rng.random(8) < p, rng.normal(0.55, 0.08, 8), rng.normal(0.03, 0.01, 8)).clip(0, 1)
+        n = 40
+        return np.where(rng.random(n) < p, rng.normal(0.55, 0.08, n), rng.normal(0.03, 0.01, n)).clip(0, 1)
 
     def shifted(value, rng):  # all companies move together: one mode that slides
-        return rng.normal(0.5 * value, 0.03, 8).clip(0, 1)
+        return rng.normal(0.5 * value, 0.03, 40).clip(0, 1)
 
     assert facts.judge_tipping(_tipping_rows(bimodal)).holds
     assert not facts.judge_tipping(_tipping_rows(shifted)).holds
