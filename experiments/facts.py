@@ -45,6 +45,7 @@ from experiments.runs import DAYS, RunsFrom, base_of, cached_run
 from experiments.stats import interval, poisson_log_slope
 from model.events import Event
 from model.model import MoraleModel
+from model.processes import officer_competence
 from model.state import NEVER
 
 Runner = Callable[..., MoraleModel]
@@ -639,8 +640,8 @@ POOR, GOOD = 0.2, 0.8  # the contrast of officers' competence fact 9 reads
 def competence_served(model: MoraleModel) -> np.ndarray:
     """Per unit, the mean competence of the officers who led it, weighted by the days each served.
 
-    Each officer's competence as the model computes it (``model.processes.unit_leadership``: the
-    lever plus his own offset, clipped to 0..1); he serves from his appointment (or day 1) to the
+    Each officer's competence as the model computes it (``model.processes.officer_competence``:
+    the lever plus his own offset, clipped to 0..1); he serves from his appointment (or day 1) to the
     day he is killed (or the last day). Days without an officer are left out: a leaderless spell
     is a loss, not a competence. NaN for a unit never led.
     """
@@ -649,7 +650,7 @@ def competence_served(model: MoraleModel) -> np.ndarray:
     start = np.maximum(o.appointed_day.astype(np.int64), 1)
     end = np.where(o.killed_day == NEVER, last, o.killed_day).astype(np.int64)
     served = np.maximum(end - start + 1, 0).astype(float)
-    competence = np.clip(p.officer_competence + o.competence_offset, 0, 1)
+    competence = officer_competence(p, o.competence_offset)
     n = model.unit_table.n
     days = np.bincount(o.unit, weights=served, minlength=n)
     weighted = np.bincount(o.unit, weights=served * competence, minlength=n)
@@ -664,12 +665,9 @@ def officer_contrast(model: MoraleModel) -> float:
     (``competence_served``), its soldiers as exposure; the slope b gives exp(-b x (GOOD - POOR)).
     NaN with no frontline deserter (no slope).
     """
-    from model.metrics import unit_table
-
-    table = unit_table(model)
-    front = (table["posture"] == "frontline").to_numpy()
-    slope = poisson_log_slope(table["deserted"].to_numpy()[front], table["soldiers_ever"].to_numpy()[front],
-                              competence_served(model)[front])
+    front = _frontline_companies(model)
+    competence = competence_served(model)[front["unit_id"].to_numpy()]
+    slope = poisson_log_slope(front["deserted"].to_numpy(), front["soldiers_ever"].to_numpy(), competence)
     return float(np.exp(-slope * (GOOD - POOR)))
 
 

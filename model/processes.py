@@ -122,6 +122,11 @@ def medical_care_reaching(p: Parameters, medical: float) -> float:
 # ---------------------------------------------------------------------------- #
 
 
+def officer_competence(p: Parameters, competence_offset: np.ndarray) -> np.ndarray:
+    """Each officer's competence: the lever ``officer_competence`` plus his own offset, within 0..1."""
+    return np.clip(p.officer_competence + competence_offset, 0, 1)
+
+
 def unit_leadership(
     p: Parameters,
     officer_unit: np.ndarray,
@@ -138,7 +143,7 @@ def unit_leadership(
     officers are all dead has competence 0 and harshness 0 until a replacement
     arrives.
     """
-    competence = np.clip(p.officer_competence + competence_offset, 0, 1)
+    competence = officer_competence(p, competence_offset)
     harshness = np.clip(p.officer_harshness + harshness_offset, 0, 1)
     units = officer_unit[officer_serving]
     count = per_unit_sum(units, None, n_units)
